@@ -1,1 +1,117 @@
-export {};
+/**
+ * Fastify plugin and preHandler guards backed by WorkOS FGA checks.
+ * `@fgakit/core` decides; this adapter replies or throws into Fastify's error
+ * handling. Importing this module adds `request.fgakit` and the route option
+ * `config.fgakit` to Fastify's types.
+ *
+ * @module
+ */
+import {
+  evaluateGuard,
+  guardResponse,
+  permissionsOf,
+  type CheckClient,
+  type CheckDecision,
+  type GuardResponseOptions,
+  type GuardResult,
+  type PermissionRequirement,
+  type ResourceRef,
+  type Subject,
+} from '@fgakit/core';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Decisions of the fgakit guards that ran on this request; null before any ran. */
+    fgakit: { decisions: CheckDecision[] } | null;
+  }
+
+  interface FastifyContextConfig {
+    /** Guards the route: the plugin appends a preHandler after the route's own. */
+    fgakit?: RouteGuard;
+  }
+}
+
+/** A guard declared in a route's `config.fgakit`. */
+export interface RouteGuard<P extends string = string> extends GuardResponseOptions {
+  requirement: PermissionRequirement<P>;
+  resource: ResourceResolver;
+}
+
+/** Returns the resource a request targets. */
+export type ResourceResolver = (request: FastifyRequest) => ResourceRef | Promise<ResourceRef>;
+
+/** Options of the plugin and of {@link createGuards}. */
+export interface FastifyGuardOptions<P extends string = string> extends GuardResponseOptions {
+  checks: CheckClient<P>;
+  /** Returns the caller, or undefined when the request is not authenticated (401). */
+  resolveSubject: (request: FastifyRequest) => Subject | undefined | Promise<Subject | undefined>;
+  /** Replaces the default 403 (or 404) reply on denial. */
+  onDenied?: (request: FastifyRequest, reply: FastifyReply, result: GuardResult) => void | Promise<void>;
+  /** Time budget of all checks of one request, in milliseconds; defaults to the client's `requestBudgetMs`. */
+  budgetMs?: number;
+}
+
+/** Guards bound to one check client and subject resolver. */
+export interface FastifyGuards<P extends string> {
+  /** Creates a preHandler hook that replies unless the subject holds the requirement on the resource. */
+  requirePermission: (requirement: PermissionRequirement<P>, resolveResource: ResourceResolver, options?: GuardResponseOptions) => preHandlerAsyncHookHandler;
+}
+
+/** Creates typed preHandler guards to list in a route's `preHandler` option. */
+export function createGuards<P extends string>(options: FastifyGuardOptions<P>): FastifyGuards<P> {
+  const { checks, resolveSubject, onDenied } = options;
+  const budget = options.budgetMs === undefined ? undefined : { budgetMs: options.budgetMs };
+
+  return {
+    requirePermission: (requirement, resolveResource, routeOptions) => {
+      for (const permission of permissionsOf(requirement)) {
+        options.checks.assertPermission(permission);
+      }
+      const responseOptions = { hideDenied: routeOptions?.hideDenied ?? options.hideDenied ?? false };
+
+      return async function requirePermission(request, reply) {
+        const subject = await resolveSubject(request);
+        const result = await evaluateGuard(checks.forRequest(request.raw, budget), subject, requirement, () => resolveResource(request));
+
+        request.fgakit = { decisions: [...(request.fgakit?.decisions ?? []), ...result.decisions] };
+        if (result.outcome === 'allowed') {
+          return;
+        }
+        if (result.outcome === 'denied' && onDenied !== undefined) {
+          await onDenied(request, reply, result);
+          return reply;
+        }
+
+        const response = guardResponse(result, responseOptions);
+        return reply.code(response.status).headers(response.headers).send(JSON.stringify(response.body));
+      };
+    },
+  };
+}
+
+const plugin: FastifyPluginCallback<FastifyGuardOptions> = (fastify, options, done) => {
+  const guards = createGuards(options);
+  fastify.decorateRequest('fgakit', null);
+
+  // Routes that declare config.fgakit get the guard appended to their own preHandlers.
+  fastify.addHook('onRoute', (route) => {
+    const guard = route.config?.fgakit;
+    if (guard === undefined) {
+      return;
+    }
+
+    const preHandler = guards.requirePermission(guard.requirement, guard.resource, guard);
+    const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [...existing, preHandler];
+  });
+
+  done();
+};
+
+/**
+ * Fastify plugin that guards every route declaring `config: { fgakit: { requirement, resource } }`.
+ * Register it before those routes.
+ */
+export const fgakit = fastifyPlugin(plugin, { fastify: '5.x', name: '@fgakit/fastify' });

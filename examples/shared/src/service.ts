@@ -1,0 +1,243 @@
+import { SyncTimeoutError, type Sync, type SyncTicket } from '@fgakit/core';
+import { HttpProblem, optionalString, requireString } from './problem.js';
+import type { MemoryStore, Organization, User, Workspace } from './store.js';
+
+/** Organization roles of the example's FGA model (examples/fga-seed.yaml). */
+export const organizationRoles = ['member', 'admin', 'auditor'] as const;
+
+/** Workspace roles of the example's FGA model. */
+export const workspaceRoles = ['workspace-admin', 'workspace-editor', 'workspace-viewer'] as const;
+
+/** The app's own identity of the caller: in the examples, the `x-user-id` and `x-org-id` headers. */
+export interface Identity {
+  userId: string;
+  organizationId: string;
+}
+
+/** What a write returns: the result for the response and the changes to wait for with `?wait=true`. */
+export interface WriteResult<T> {
+  value: T;
+  tickets: SyncTicket[];
+}
+
+/**
+ * Creates the workspaces service: the example's business logic, shared by
+ * the Express, Koa and Fastify apps so that each only translates HTTP.
+ * Every write changes the store first and then records the change for
+ * WorkOS through lifecycle sync.
+ */
+export function createWorkspacesService({ store, sync }: { store: MemoryStore; sync: Sync }) {
+  function workspaceOrThrow(id: string): Workspace {
+    const workspace = store.workspaces.get(id);
+    if (workspace === undefined) {
+      throw new HttpProblem(404, 'Not Found', `Workspace "${id}" does not exist.`);
+    }
+
+    return workspace;
+  }
+
+  function memberOrThrow(organizationId: string, userId: string): void {
+    if (store.membership(organizationId, userId) === undefined) {
+      throw new HttpProblem(404, 'Not Found', `User "${userId}" is not a member of organization "${organizationId}".`);
+    }
+  }
+
+  function roleOf<T extends string>(body: unknown, allowed: readonly T[], fallback?: T): T {
+    const role = fallback === undefined ? requireString(body, 'role') : (optionalString(body, 'role') ?? fallback);
+    if (!(allowed as readonly string[]).includes(role)) {
+      throw new HttpProblem(400, 'Bad Request', `Invalid body: "role" must be one of ${allowed.join(', ')}, got ${JSON.stringify(role)}.`);
+    }
+
+    return role as T;
+  }
+
+  function workspaceResource(workspace: Workspace) {
+    return { resourceTypeSlug: 'workspace', resourceId: workspace.id } as const;
+  }
+
+  return {
+    async createOrganization(body: unknown): Promise<WriteResult<Organization>> {
+      const organization = { id: requireString(body, 'id'), name: requireString(body, 'name') };
+      store.organizations.set(organization.id, organization);
+
+      const ticket = await sync.upsertOrganization(organization);
+      return { value: organization, tickets: [ticket] };
+    },
+
+    async signUp(body: unknown): Promise<WriteResult<{ user: User; organizationId: string; role: string }>> {
+      const organizationId = requireString(body, 'orgId');
+      const role = roleOf(body, organizationRoles, 'member');
+      const firstName = optionalString(body, 'firstName');
+      const lastName = optionalString(body, 'lastName');
+      const user: User = {
+        id: requireString(body, 'userId'),
+        email: requireString(body, 'email'),
+        ...(firstName === undefined ? {} : { firstName }),
+        ...(lastName === undefined ? {} : { lastName }),
+      };
+
+      if (!store.organizations.has(organizationId)) {
+        throw new HttpProblem(404, 'Not Found', `Organization "${organizationId}" does not exist; create it with POST /orgs first.`);
+      }
+
+      const existing = store.users.get(user.id);
+      if (existing !== undefined && existing.email !== user.email) {
+        throw new HttpProblem(409, 'Conflict', `User "${user.id}" already exists with another email address.`);
+      }
+
+      store.users.set(user.id, user);
+      store.putMembership({ userId: user.id, organizationId, role });
+
+      const ticket = await sync.signUpUser({ ...user, userId: user.id, organizationId, roles: [role] });
+      return { value: { user, organizationId, role }, tickets: [ticket] };
+    },
+
+    async createWorkspace(caller: Identity, body: unknown): Promise<WriteResult<Workspace>> {
+      const parentId = optionalString(body, 'parentId');
+      const workspace: Workspace = {
+        id: requireString(body, 'id'),
+        organizationId: caller.organizationId,
+        name: requireString(body, 'name'),
+        ...(parentId === undefined ? {} : { parentId }),
+      };
+
+      memberOrThrow(caller.organizationId, caller.userId);
+      if (store.workspaces.has(workspace.id)) {
+        throw new HttpProblem(409, 'Conflict', `Workspace "${workspace.id}" already exists; choose another id.`);
+      }
+
+      if (parentId !== undefined && workspaceOrThrow(parentId).organizationId !== caller.organizationId) {
+        throw new HttpProblem(404, 'Not Found', `Workspace "${parentId}" does not exist.`);
+      }
+
+      store.workspaces.set(workspace.id, workspace);
+      store.setWorkspaceRole(workspace.id, caller.userId, 'workspace-admin');
+
+      const resource = await sync.upsertResource({
+        organizationId: workspace.organizationId,
+        ...workspaceResource(workspace),
+        name: workspace.name,
+        ...(parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: parentId } }),
+      });
+      const grant = await sync.grantResourceRole({
+        userId: caller.userId,
+        organizationId: workspace.organizationId,
+        resource: workspaceResource(workspace),
+        role: 'workspace-admin',
+      });
+      return { value: workspace, tickets: [resource, grant] };
+    },
+
+    getWorkspace(id: string): Workspace {
+      return workspaceOrThrow(id);
+    },
+
+    listWorkspaces(caller: Identity): Workspace[] {
+      return store.workspacesOf(caller.organizationId);
+    },
+
+    async updateWorkspace(id: string, body: unknown): Promise<WriteResult<Workspace>> {
+      const workspace = { ...workspaceOrThrow(id), name: requireString(body, 'name') };
+      store.workspaces.set(id, workspace);
+
+      const ticket = await sync.upsertResource({
+        organizationId: workspace.organizationId,
+        ...workspaceResource(workspace),
+        name: workspace.name,
+        ...(workspace.parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: workspace.parentId } }),
+      });
+      return { value: workspace, tickets: [ticket] };
+    },
+
+    async setWorkspaceMember(id: string, userId: string, body: unknown): Promise<WriteResult<{ workspaceId: string; userId: string; role: string }>> {
+      const workspace = workspaceOrThrow(id);
+      const role = roleOf(body, workspaceRoles);
+      memberOrThrow(workspace.organizationId, userId);
+
+      const tickets: SyncTicket[] = [];
+      const previous = store.workspaceRole(id, userId);
+      store.setWorkspaceRole(id, userId, role);
+
+      // A PUT sets the member's one role on the workspace, so the old one goes.
+      if (previous !== undefined && previous !== role) {
+        tickets.push(await sync.revokeResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role: previous }));
+      }
+
+      tickets.push(await sync.grantResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role }));
+      return { value: { workspaceId: id, userId, role }, tickets };
+    },
+
+    async removeWorkspaceMember(id: string, userId: string): Promise<WriteResult<{ workspaceId: string; userId: string }>> {
+      const workspace = workspaceOrThrow(id);
+      const previous = store.workspaceRole(id, userId);
+      if (previous === undefined) {
+        throw new HttpProblem(404, 'Not Found', `User "${userId}" has no role on workspace "${id}".`);
+      }
+
+      store.setWorkspaceRole(id, userId, undefined);
+
+      const ticket = await sync.revokeResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role: previous });
+      return { value: { workspaceId: id, userId }, tickets: [ticket] };
+    },
+
+    async setOrganizationRole(organizationId: string, userId: string, body: unknown): Promise<WriteResult<{ organizationId: string; userId: string; role: string }>> {
+      const role = roleOf(body, organizationRoles);
+      memberOrThrow(organizationId, userId);
+      store.putMembership({ organizationId, userId, role });
+
+      const ticket = await sync.setOrganizationRoles({ userId, organizationId, roles: [role] });
+      return { value: { organizationId, userId, role }, tickets: [ticket] };
+    },
+
+    async removeOrganizationMember(organizationId: string, userId: string): Promise<WriteResult<{ organizationId: string; userId: string }>> {
+      memberOrThrow(organizationId, userId);
+      store.deleteMembership(organizationId, userId);
+
+      const ticket = await sync.removeMembership({ userId, organizationId });
+      return { value: { organizationId, userId }, tickets: [ticket] };
+    },
+
+    async deleteUser(caller: Identity, userId: string): Promise<WriteResult<{ userId: string }>> {
+      // A user belongs to several organizations, so no organization admin may delete the account: only its owner.
+      if (caller.userId !== userId) {
+        throw new HttpProblem(403, 'Forbidden', 'Only the user themselves may delete their account.');
+      }
+
+      if (!store.users.has(userId)) {
+        throw new HttpProblem(404, 'Not Found', `User "${userId}" does not exist.`);
+      }
+
+      store.users.delete(userId);
+      for (const membership of store.membershipsOf(userId)) {
+        store.deleteMembership(membership.organizationId, userId);
+      }
+
+      const ticket = await sync.deleteUser({ userId });
+      return { value: { userId }, tickets: [ticket] };
+    },
+
+    /**
+     * Waits until every change of a write has reached WorkOS, for `?wait=true`.
+     * A timeout answers 504 and a change WorkOS rejected answers 502: the
+     * write itself is recorded in both cases and sync keeps its outcome.
+     */
+    async waitForSync(tickets: SyncTicket[], timeoutMs = 15_000): Promise<void> {
+      try {
+        await Promise.all(tickets.map((ticket) => sync.waitUntilApplied(ticket, { timeoutMs })));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const timedOut = error instanceof SyncTimeoutError;
+        throw new HttpProblem(
+          timedOut ? 504 : 502,
+          timedOut ? 'Gateway Timeout' : 'Bad Gateway',
+          timedOut
+            ? `The change is recorded but did not reach WorkOS within ${timeoutMs} ms; the sync worker keeps applying it.`
+            : `The change is recorded but WorkOS rejected it: ${reason}`,
+        );
+      }
+    },
+  };
+}
+
+/** The workspaces service of the examples. */
+export type WorkspacesService = ReturnType<typeof createWorkspacesService>;

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { invalidationChannel, type DecisionInvalidation } from '../src/invalidation.js';
+import { parseInvalidation } from '../src/check/subscriber.js';
+import { createTestCheckClient, type TestCheckClient } from '../src/testing.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const input = { organizationMembershipId: 'om_1', permission: 'p', resource: { resourceTypeSlug: 'workspace', resourceExternalId: 'ws_1' } };
+
+let redis: Redis;
+let publisher: Redis;
+let prefix: string;
+let checks: TestCheckClient<string> | undefined;
+
+beforeEach(() => {
+  redis = new Redis(redisUrl, { lazyConnect: false });
+  publisher = new Redis(redisUrl);
+  prefix = `test-${randomUUID()}`;
+});
+
+afterEach(async () => {
+  await checks?.close();
+  checks = undefined;
+  await redis.quit();
+  await publisher.quit();
+});
+
+/** Publishes, then waits until the client has dropped the cached decision. */
+async function publishAndSettle(message: string): Promise<void> {
+  const receivers = await publisher.publish(invalidationChannel(prefix), message);
+  expect(receivers).toBe(1);
+  // Delivery to the subscriber is asynchronous; give it a moment on loopback.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+describe('invalidation over Redis pub/sub', () => {
+  it('drops a membership decision published by the sync worker', async () => {
+    let allowed = true;
+    checks = createTestCheckClientWithRedis(() => allowed);
+    await checks.ready();
+
+    await checks.check(input);
+    expect((await checks.check(input)).source).toBe('cache');
+
+    allowed = false;
+    const invalidation: DecisionInvalidation = { kind: 'membership', organizationMembershipId: 'om_1' };
+    await publishAndSettle(JSON.stringify(invalidation));
+
+    expect(await checks.check(input)).toMatchObject({ status: 'denied', source: 'upstream' });
+  });
+
+  it('drops everything on an unreadable message', async () => {
+    checks = createTestCheckClientWithRedis(() => true);
+    await checks.ready();
+    await checks.check(input);
+
+    await publishAndSettle('{not json');
+
+    expect((await checks.check(input)).source).toBe('upstream');
+  });
+
+  it('bypasses the cache until subscribed', async () => {
+    checks = createTestCheckClientWithRedis(() => true);
+
+    const beforeReady = [await checks.check(input), await checks.check(input)];
+    await checks.ready();
+    await checks.check(input);
+    const afterReady = await checks.check(input);
+
+    expect(beforeReady.map((decision) => decision.source)).toEqual(['upstream', 'upstream']);
+    expect(afterReady.source).toBe('cache');
+  });
+});
+
+describe('parseInvalidation', () => {
+  it.each([
+    ['{"kind":"all"}', { kind: 'all' }],
+    ['{"kind":"membership","organizationMembershipId":"om_1"}', { kind: 'membership', organizationMembershipId: 'om_1' }],
+    [
+      '{"kind":"resource","organizationId":"org_1","resourceTypeSlug":"workspace","resourceExternalId":"ws_1"}',
+      { kind: 'resource', organizationId: 'org_1', resourceTypeSlug: 'workspace', resourceExternalId: 'ws_1' },
+    ],
+    ['{"kind":"membership"}', undefined],
+    ['{"kind":"unknown"}', undefined],
+    ['[]', undefined],
+    ['nope', undefined],
+  ])('parses %s', (message, expected) => {
+    expect(parseInvalidation(message)).toEqual(expected);
+  });
+});
+
+function createTestCheckClientWithRedis(decide: () => boolean): TestCheckClient<string> {
+  return createTestCheckClient({ cache: {}, decide, invalidation: { redis, prefix } });
+}

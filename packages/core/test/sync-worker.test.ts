@@ -1,0 +1,196 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DecisionInvalidation } from '../src/invalidation.js';
+import { invalidationChannel } from '../src/invalidation.js';
+import { SyncFailedError } from '../src/sync/errors.js';
+import { REDIS_URL, setupSync, type SyncFixture } from './sync-fixtures.js';
+
+let fixture: SyncFixture;
+
+afterEach(async () => {
+  await fixture.close();
+});
+
+const WAIT = { timeoutMs: 10_000 };
+
+async function membershipsOf(fixture: SyncFixture, userId: string): Promise<{ id: string; roles: string[]; status: string }[]> {
+  const user = await fixture.workos.userManagement.getUserByExternalId(userId);
+  const list = await fixture.workos.userManagement.listOrganizationMemberships({ userId: user.id, statuses: ['active', 'inactive', 'pending'] });
+  return (await list.autoPagination()).map((m) => ({ id: m.id, roles: (m.roles ?? [m.role]).map((r) => r.slug).sort(), status: m.status }));
+}
+
+async function grantsOf(fixture: SyncFixture, membershipId: string): Promise<string[]> {
+  const list = await fixture.workos.authorization.listRoleAssignments({ organizationMembershipId: membershipId });
+  return (await list.autoPagination())
+    .filter((a) => a.resource.resourceTypeSlug !== 'organization')
+    .map((a) => `${a.resource.resourceTypeSlug}/${a.resource.externalId}:${a.role.slug}`)
+    .sort();
+}
+
+describe('createSyncWorker', () => {
+  it('applies the lifecycle to WorkOS', async () => {
+    fixture = await setupSync();
+    const { sync, workos } = fixture;
+
+    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', firstName: 'Ada', organizationId: 'acme' }), WAIT);
+    await sync.waitUntilApplied(
+      await sync.upsertResource({ organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws1', name: 'Workspace 1' }),
+      WAIT,
+    );
+    await sync.waitUntilApplied(
+      await sync.upsertResource({
+        organizationId: 'acme',
+        resourceTypeSlug: 'project',
+        resourceId: 'p1',
+        name: 'Project 1',
+        parent: { resourceTypeSlug: 'workspace', resourceId: 'ws1' },
+      }),
+      WAIT,
+    );
+    const grant = { userId: 'u1', organizationId: 'acme', resource: { resourceTypeSlug: 'workspace', resourceId: 'ws1' }, role: 'workspace-admin' };
+    await sync.waitUntilApplied(await sync.grantResourceRole(grant), WAIT);
+
+    const membershipId = await sync.getMembershipId('u1', 'acme');
+    expect(membershipId).toMatch(/^om_/);
+    const check = (permission: string, resourceId: string, resourceTypeSlug: string): Promise<{ authorized: boolean }> =>
+      workos.authorization.check({ organizationMembershipId: membershipId!, permissionSlug: permission, resourceExternalId: resourceId, resourceTypeSlug });
+    expect((await check('project:edit', 'p1', 'project')).authorized).toBe(true);
+    expect(await grantsOf(fixture, membershipId!)).toEqual(['workspace/ws1:workspace-admin']);
+
+    await sync.waitUntilApplied(await sync.setOrganizationRoles({ userId: 'u1', organizationId: 'acme', roles: ['admin'] }), WAIT);
+    expect((await membershipsOf(fixture, 'u1'))[0]?.roles).toEqual(['admin']);
+
+    await sync.waitUntilApplied(await sync.revokeResourceRole(grant), WAIT);
+    expect(await grantsOf(fixture, membershipId!)).toEqual([]);
+
+    await sync.waitUntilApplied(await sync.removeMembership({ userId: 'u1', organizationId: 'acme' }), WAIT);
+    expect(await membershipsOf(fixture, 'u1')).toEqual([]);
+    expect(await sync.getMembershipId('u1', 'acme')).toBeUndefined();
+
+    await sync.waitUntilApplied(await sync.deleteResource({ organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws1' }), WAIT);
+    const organization = await workos.organizations.getOrganizationByExternalId('acme');
+    await expect(
+      workos.authorization.getResourceByExternalId({ organizationId: organization.id, resourceTypeSlug: 'project', externalId: 'p1' }),
+    ).rejects.toMatchObject({ status: 404 });
+
+    await sync.waitUntilApplied(await sync.deleteUser({ userId: 'u1' }), WAIT);
+    await expect(workos.userManagement.getUserByExternalId('u1')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('converges a burst to the last state', async () => {
+    fixture = await setupSync();
+    const { sync, emulator } = fixture;
+    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+    await sync.waitUntilApplied(
+      await sync.upsertResource({ organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws1', name: 'Workspace 1' }),
+      WAIT,
+    );
+    emulator.addFault({ kind: 'error', status: 503, method: 'POST', path: '/user_management/users', times: 1 });
+
+    const grant = { userId: 'u1', organizationId: 'acme', resource: { resourceTypeSlug: 'workspace', resourceId: 'ws1' }, role: 'workspace-admin' };
+    const signup = await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' });
+    await sync.grantResourceRole(grant);
+    await sync.revokeResourceRole(grant);
+    const last = await sync.removeMembership({ userId: 'u1', organizationId: 'acme' });
+    await sync.waitUntilApplied(signup, WAIT);
+    await sync.waitUntilApplied(last, WAIT);
+
+    expect(await membershipsOf(fixture, 'u1')).toEqual([]);
+    expect(emulator.snapshot().users.filter((u) => u.external_id === 'u1')).toHaveLength(1);
+    expect(emulator.snapshot().role_assignments).toEqual([]);
+  });
+
+  it('creates nothing twice when replayed', async () => {
+    fixture = await setupSync();
+    const { sync, emulator } = fixture;
+    await sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+    const ticket = await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme', roles: ['member', 'auditor'] });
+    await sync.waitUntilApplied(ticket, WAIT);
+
+    // Forget the synced versions, as if every job ran again.
+    await sync.store.client.hdel(sync.store.keys.entity('o:acme'), 'synced');
+    await sync.store.client.hdel(sync.store.keys.entity('u:u1'), 'synced');
+    await sync.store.client.hdel(sync.store.keys.entity('m:u1:acme'), 'synced');
+    await sync.store.client.del(sync.store.keys.ids);
+    await sync.enqueue(['o:acme', 'u:u1', 'm:u1:acme']);
+    await sync.waitUntilApplied(ticket, WAIT);
+
+    const snapshot = emulator.snapshot();
+    expect(snapshot.organizations.filter((o) => o.external_id === 'acme')).toHaveLength(1);
+    expect(snapshot.users).toHaveLength(1);
+    expect(snapshot.memberships).toHaveLength(1);
+    expect(snapshot.memberships[0]?.role_slugs.slice().sort()).toEqual(['auditor', 'member']);
+  });
+
+  it('waits for a prerequisite recorded later', async () => {
+    fixture = await setupSync();
+    const { sync } = fixture;
+
+    const signup = await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+    await sync.waitUntilApplied(signup, WAIT);
+
+    expect(await membershipsOf(fixture, 'u1')).toHaveLength(1);
+  });
+
+  it('fails permanently with the reason', async () => {
+    fixture = await setupSync();
+    const { sync, worker } = fixture;
+    const failures: string[] = [];
+    worker.on('failed', (event) => failures.push(event.reason));
+    await sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+
+    const ticket = await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme', role: 'no-such-role' });
+    const wait = sync.waitUntilApplied(ticket, WAIT);
+
+    await expect(wait).rejects.toThrow(SyncFailedError);
+    await expect(wait).rejects.toMatchObject({ entity: 'm:u1:acme' });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/422/);
+  });
+
+  it('adopts a user only with the same external id', async () => {
+    fixture = await setupSync();
+    const { sync, workos } = fixture;
+    await sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+    await workos.userManagement.createUser({ email: 'taken@example.com', externalId: 'someone-else' });
+
+    const ticket = await sync.signUpUser({ userId: 'u1', email: 'taken@example.com', organizationId: 'acme' });
+
+    await expect(sync.waitUntilApplied(ticket, WAIT)).rejects.toThrow(/external id is "someone-else", not "u1"/);
+  });
+
+  it('retries after a 5xx and a 429', async () => {
+    fixture = await setupSync();
+    const { sync, emulator, worker } = fixture;
+    const events: string[] = [];
+    worker.on('retrying', () => events.push('retrying'));
+    worker.on('rate-limited', () => events.push('rate-limited'));
+    emulator.addFault({ kind: 'error', status: 500, path: '/organizations/**', times: 1 });
+    emulator.addFault({ kind: 'rate_limit', path: '/organizations', method: 'POST', times: 1 });
+
+    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+
+    expect(events).toContain('retrying');
+    expect(events).toContain('rate-limited');
+  });
+
+  it('publishes invalidations', async () => {
+    fixture = await setupSync();
+    const { sync, prefix } = fixture;
+    const subscriber = new Redis(REDIS_URL);
+    const received: DecisionInvalidation[] = [];
+    await subscriber.subscribe(invalidationChannel(prefix));
+    subscriber.on('message', (_channel, message) => received.push(JSON.parse(message) as DecisionInvalidation));
+
+    await sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    subscriber.disconnect();
+
+    const membershipId = await sync.getMembershipId('u1', 'acme');
+    expect(received).toContainEqual({ kind: 'membership', organizationMembershipId: membershipId });
+  });
+});
