@@ -58,15 +58,9 @@ export function createApp({ service, checks, logger }: AppDependencies): express
   });
 
   app.get('/workspaces', requireIdentity, (req, res, next) => {
-    const identity = caller(req);
-    const workspaces = service.listWorkspaces(identity);
-    checks
-      .filterAuthorized(workspaces, {
-        subject: identity,
-        permission: 'workspace:view',
-        resourceOf: (item) => ({ resourceTypeSlug: 'workspace', resourceExternalId: item.id }),
-      })
-      .then(({ allowed }) => res.json({ data: allowed }))
+    service
+      .listWorkspaces(caller(req))
+      .then((workspaces) => res.json({ data: workspaces }))
       .catch(next);
   });
 
@@ -106,6 +100,10 @@ export function createApp({ service, checks, logger }: AppDependencies): express
     const problem = toProblem(error);
     if (problem.status >= 500) {
       logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    }
+
+    if (problem.retryAfterSeconds !== undefined) {
+      res.set('retry-after', String(problem.retryAfterSeconds));
     }
 
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));

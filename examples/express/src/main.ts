@@ -9,7 +9,7 @@ const logger = pino({ name: 'fgakit-example-express', level: config.logLevel });
 const workos = createWorkOS({ apiKey: config.workosApiKey, baseUrl: config.workosBaseUrl });
 const sync = createSync({ connection: config.redisUrl, prefix: config.prefix, logger });
 const checks = createCheckClient({ workos, membershipLookup: sync, timeoutMs: 2_000, logger });
-const service = createWorkspacesService({ store: new MemoryStore(), sync });
+const service = createWorkspacesService({ store: new MemoryStore(), sync, checks });
 
 const server = createApp({ service, checks, logger }).listen(config.port, '127.0.0.1', () => {
   const address = server.address();
@@ -21,6 +21,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'example app stopping');
   server.close();
   await sync.close();
+  await checks.close();
   process.exit(0);
 }
 

@@ -46,7 +46,7 @@ export async function startExampleStack(redisUrl = process.env.REDIS_URL ?? 'red
   const sync = createSync({ connection: redisUrl, prefix, logger });
   const worker = createSyncWorker({ workos, connection: redisUrl, prefix, logger, sweepIntervalMs: 0 });
   const checks = createCheckClient({ workos, membershipLookup: sync, timeoutMs: 2_000, logger });
-  const service = createWorkspacesService({ store, sync });
+  const service = createWorkspacesService({ store, sync, checks });
 
   return {
     emulator,

@@ -59,7 +59,7 @@ export function lifecycleSteps(organizationId = 'acme'): LifecycleStep[] {
 
 /** Sends one lifecycle step to an example app at `baseUrl` and compares the outcome. */
 export async function runStep(baseUrl: string, step: LifecycleStep, organizationId = 'acme'): Promise<StepOutcome> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = step.body === undefined ? {} : { 'content-type': 'application/json' };
   if (step.as !== undefined) {
     headers['x-user-id'] = step.as;
     headers['x-org-id'] = organizationId;

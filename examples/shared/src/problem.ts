@@ -5,12 +5,15 @@
 export class HttpProblem extends Error {
   readonly status: number;
   readonly title: string;
+  /** Seconds for the `Retry-After` header of a 503, if any. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, title: string, detail: string) {
+  constructor(status: number, title: string, detail: string, retryAfterSeconds?: number) {
     super(detail);
     this.name = 'HttpProblem';
     this.status = status;
     this.title = title;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** Returns the problem document sent as the response body. */
@@ -19,10 +22,19 @@ export class HttpProblem extends Error {
   }
 }
 
-/** Converts any error into the problem to answer with; unknown errors become a 500 that reveals nothing. */
+/**
+ * Converts any error into the problem to answer with. Client errors raised
+ * by body parsers (the http-errors convention: a 4xx `status` and
+ * `expose: true`) keep their status; other errors become a 500 that reveals
+ * nothing.
+ */
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) {
     return error;
+  }
+
+  if (isExposedClientError(error)) {
+    return new HttpProblem(error.status, 'Bad Request', `Invalid request: ${error.message}. Send valid JSON with Content-Type: application/json.`);
   }
 
   return new HttpProblem(500, 'Internal Server Error', 'The request failed on the server; see the server log.');
@@ -50,6 +62,15 @@ export function optionalString(body: unknown, field: string): string | undefined
   }
 
   return value;
+}
+
+function isExposedClientError(error: unknown): error is Error & { status: number } {
+  if (!(error instanceof Error)) {
+    return false;
+  }
+
+  const { status, expose } = error as Error & { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true;
 }
 
 function readField(body: unknown, field: string): unknown {

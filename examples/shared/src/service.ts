@@ -1,4 +1,4 @@
-import { SyncTimeoutError, type Sync, type SyncTicket } from '@fgakit/core';
+import { SyncTimeoutError, type CheckClient, type Sync, type SyncTicket } from '@fgakit/core';
 import { HttpProblem, optionalString, requireString } from './problem.js';
 import type { MemoryStore, Organization, User, Workspace } from './store.js';
 
@@ -26,7 +26,7 @@ export interface WriteResult<T> {
  * Every write changes the store first and then records the change for
  * WorkOS through lifecycle sync.
  */
-export function createWorkspacesService({ store, sync }: { store: MemoryStore; sync: Sync }) {
+export function createWorkspacesService({ store, sync, checks }: { store: MemoryStore; sync: Sync; checks: CheckClient }) {
   function workspaceOrThrow(id: string): Workspace {
     const workspace = store.workspaces.get(id);
     if (workspace === undefined) {
@@ -132,8 +132,24 @@ export function createWorkspacesService({ store, sync }: { store: MemoryStore; s
       return workspaceOrThrow(id);
     },
 
-    listWorkspaces(caller: Identity): Workspace[] {
-      return store.workspacesOf(caller.organizationId);
+    /**
+     * Lists the workspaces of the caller's organization that the caller may
+     * view. Fails closed: when any decision could not be made the whole list
+     * answers 503 rather than a partial list that looks complete.
+     */
+    async listWorkspaces(caller: Identity): Promise<Workspace[]> {
+      const { allowed, undecided, decisions } = await checks.filterAuthorized(store.workspacesOf(caller.organizationId), {
+        subject: caller,
+        permission: 'workspace:view',
+        resourceOf: (workspace) => ({ resourceTypeSlug: 'workspace', resourceExternalId: workspace.id }),
+      });
+
+      if (undecided.length > 0) {
+        const retryAfterMs = Math.max(...decisions.map((decision) => (decision.status === 'undecided' ? decision.retryAfterMs : 0)));
+        throw new HttpProblem(503, 'Service Unavailable', 'Authorization could not be checked; retry shortly.', Math.ceil(retryAfterMs / 1000));
+      }
+
+      return allowed;
     },
 
     async updateWorkspace(id: string, body: unknown): Promise<WriteResult<Workspace>> {

@@ -87,10 +87,12 @@ function quoteTable(table: string): string {
  * Creates the PostgreSQL outbox.
  *
  * @remarks
- * Relays claim intents with `FOR UPDATE SKIP LOCKED`, so several relays can
- * run at once. They select every intent not yet relayed rather than those
- * after a cursor, so an intent whose transaction commits after a later one
- * was relayed is still delivered. Delivery to sync is at least once: a pass
+ * Relays claim intents with `FOR UPDATE SKIP LOCKED` and a transaction-level
+ * advisory lock, so several relay processes can run while one pass at a time
+ * hands intents over in id order. A pass selects every intent not yet relayed
+ * rather than those after a cursor, so an intent whose transaction commits
+ * after a later one was relayed is still delivered (after it, matching the
+ * commit order). Delivery to sync is at least once: a pass
  * that fails half way hands its intents over again, which records the same
  * desired state again.
  *
@@ -110,6 +112,15 @@ export function createPostgresOutbox(options: PostgresOutboxOptions): PostgresOu
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+
+      // One relay pass at a time per table keeps the intents of an entity in
+      // order; the others return at once and try again at their next poll.
+      const { rows: locks } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [table]);
+      if (locks[0]?.locked !== true) {
+        await client.query('COMMIT');
+        return { relayed: 0, failed: 0 };
+      }
+
       const { rows } = await client.query<IntentRow>(
         `SELECT id, operation, input FROM ${table}
           WHERE relayed_at IS NULL AND failed_at IS NULL

@@ -13,12 +13,15 @@ const input = { organizationMembershipId: 'om_1', permission: 'p', resource: { r
 let redis: Redis;
 let publisher: Redis;
 let prefix: string;
+let prefixName: string;
 let checks: TestCheckClient<string> | undefined;
 
 beforeEach(() => {
-  redis = new Redis(redisUrl, { lazyConnect: false });
+  prefixName = `test-${randomUUID()}`;
+  // The subscriber is a duplicate of this connection and inherits its name, which lets a test find it.
+  redis = new Redis(redisUrl, { connectionName: prefixName });
   publisher = new Redis(redisUrl);
-  prefix = `test-${randomUUID()}`;
+  prefix = prefixName;
 });
 
 afterEach(async () => {
@@ -72,6 +75,40 @@ describe('invalidation over Redis pub/sub', () => {
 
     expect(beforeReady.map((decision) => decision.source)).toEqual(['upstream', 'upstream']);
     expect(afterReady.source).toBe('cache');
+  });
+});
+
+describe('invalidation subscriber reconnects', () => {
+  it('suspends the cache while disconnected and resumes after resubscribing', async () => {
+    checks = createTestCheckClientWithRedis(() => true);
+    await checks.ready();
+    await checks.check(input);
+    expect((await checks.check(input)).source).toBe('cache');
+
+    const clients = (await publisher.client('LIST')) as string;
+    const subscriberLine = clients.split('\n').find((line) => line.includes(`name=${prefixName}`) && / sub=1 /.test(line));
+    const subscriberId = /\bid=(\d+)/.exec(subscriberLine ?? '')?.[1];
+    expect(subscriberId).toBeDefined();
+    await publisher.client('KILL', 'ID', subscriberId!);
+
+    // Two checks in a row: the second is served from the cache unless the cache is suspended.
+    const secondSource = async () => {
+      await checks!.check(input);
+      return (await checks!.check(input)).source;
+    };
+    let suspended = false;
+    for (let attempt = 0; attempt < 100 && !suspended; attempt += 1) {
+      suspended = (await secondSource()) === 'upstream';
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    let resumed = false;
+    for (let attempt = 0; attempt < 200 && !resumed; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      resumed = (await secondSource()) === 'cache';
+    }
+
+    expect(suspended).toBe(true);
+    expect(resumed).toBe(true);
   });
 });
 

@@ -382,7 +382,14 @@ export function validateSeed(input: unknown): string[] {
   }
 
   // Organizations, their resources and memberships
-  for (const [index, entry] of listAt(seed, 'organizations', problems).entries()) {
+  const organizations = listAt(seed, 'organizations', problems);
+  const organizationIds = new Set(organizations.map((entry) => entry.id).filter((id) => typeof id === 'string'));
+  for (const [index, entry] of listAt(seed, 'roles', []).entries()) {
+    if (entry.organization_id !== undefined && !organizationIds.has(entry.organization_id)) {
+      problems.push(`${label(`roles[${index}]`, entry, 'slug')}: organization_id ${JSON.stringify(entry.organization_id)} must be the id of an organization in organizations`);
+    }
+  }
+  for (const [index, entry] of organizations.entries()) {
     const where = label(`organizations[${index}]`, entry, 'name');
     if (typeof entry.name !== 'string' || entry.name.trim() === '') {
       problems.push(`${where}: name is required`);

@@ -57,7 +57,7 @@ export class SpecValidator {
     this.document = parse(readFileSync(SPEC_FILE, 'utf8')) as OpenApiDocument;
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
     addFormats(this.ajv);
-    this.ajv.addSchema({ ...this.document, $id: SPEC_ID } as object);
+    this.ajv.addSchema({ ...this.document, $id: SPEC_ID });
     this.templates = Object.keys(this.document.paths).map((template) => ({ template, segments: template.split('/').filter((part) => part !== '') }));
   }
 

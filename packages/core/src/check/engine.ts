@@ -43,13 +43,16 @@ export class CheckEngine {
   readonly #settings: EngineSettings;
   readonly #inFlight = new Map<string, Promise<UpstreamOutcome>>();
   #tracer: TracerLike | undefined;
+  /** Pending load of the tracer; undefined once loaded or when tracing is off. */
+  #tracerLoading: Promise<void> | undefined;
   #cacheSuspended = false;
 
   constructor(settings: EngineSettings) {
     this.#settings = settings;
     if (settings.tracing) {
-      void loadTracer().then((tracer) => {
+      this.#tracerLoading = loadTracer().then((tracer) => {
         this.#tracer = tracer;
+        this.#tracerLoading = undefined;
       });
     }
   }
@@ -75,6 +78,10 @@ export class CheckEngine {
   /** Makes one check and reports it to the hook and the tracer. */
   async decide(input: CheckInput, scope: RequestScope): Promise<CheckDecision> {
     const started = performance.now();
+    if (this.#tracerLoading !== undefined) {
+      // Only the first checks wait, so that they are traced too.
+      await this.#tracerLoading;
+    }
     const endSpan = startCheckSpan(this.#tracer, input.permission, input.resource);
 
     let organizationMembershipId: string | undefined;

@@ -59,13 +59,23 @@ export function subscribeToInvalidations(redis: Redis, prefix: string, handlers:
     }
   });
 
-  // ioredis subscribes again after a reconnect and emits 'ready' each time.
+  // After a reconnect, resume only once the channel is subscribed again: ioredis
+  // resubscribes on its own, but 'ready' does not say when that has finished.
   subscriber.on('ready', () => {
-    if (!connected && !closing && subscribed) {
-      connected = true;
-      logger.info({ channel }, 'invalidation subscriber reconnected; decision cache resumed');
-      handlers.onConnectedChange(true);
+    if (connected || closing || !subscribed) {
+      return;
     }
+
+    subscriber.subscribe(channel).then(
+      () => {
+        connected = true;
+        logger.info({ channel }, 'invalidation subscriber reconnected; decision cache resumed');
+        handlers.onConnectedChange(true);
+      },
+      (error: unknown) => {
+        logger.error({ err: error, channel }, 'could not subscribe to invalidations again; decision cache stays suspended');
+      },
+    );
   });
 
   const ready = subscriber.subscribe(channel).then(() => {

@@ -1,4 +1,6 @@
-import type { OrganizationMembership, RoleAssignment, User, WorkOS } from '@workos-inc/node';
+import type { CreateUserOptions, OrganizationMembership, RoleAssignment, User, WorkOS } from '@workos-inc/node';
+
+type PasswordHashType = NonNullable<CreateUserOptions['passwordHashType']>;
 import type { DecisionInvalidation } from '../invalidation.js';
 import { isConflict, isNotFound, PermanentSyncError, PrerequisitePendingError } from './errors.js';
 import { entityKey } from './keys.js';
@@ -123,10 +125,18 @@ async function createOrAdoptUser(context: ApplyContext, userId: string, data: Re
   const firstName = typeof data['firstName'] === 'string' ? data['firstName'] : undefined;
   const lastName = typeof data['lastName'] === 'string' ? data['lastName'] : undefined;
 
+  // Only import puts these fields in the record, in memory: password hashes
+  // are passed through to WorkOS and never stored in Redis.
+  const passwordHash = typeof data['passwordHash'] === 'string' ? data['passwordHash'] : undefined;
+  const passwordHashType = typeof data['passwordHashType'] === 'string' ? (data['passwordHashType'] as PasswordHashType) : undefined;
+  const emailVerified = typeof data['emailVerified'] === 'boolean' ? data['emailVerified'] : undefined;
+
   try {
     return await workos.userManagement.createUser({
       email,
       externalId: userId,
+      ...(passwordHash === undefined || passwordHashType === undefined ? {} : { passwordHash, passwordHashType }),
+      ...(emailVerified === undefined ? {} : { emailVerified }),
       ...(firstName === undefined ? {} : { firstName }),
       ...(lastName === undefined ? {} : { lastName }),
     });

@@ -173,6 +173,31 @@ export function planChange<K extends SyncOperation>(operation: K, input: SyncOpe
   return planners[operation](input);
 }
 
+/** Plans a user's desired profile without touching memberships, for import and reconcile. */
+export function planUser(input: { userId: string; email: string; firstName?: string; lastName?: string }): Change {
+  const op = 'user';
+  const userId = requireId(op, 'userId', input.userId);
+  const email = requireEmail(op, input.email);
+  const firstName = optionalString(op, 'firstName', input.firstName);
+  const lastName = optionalString(op, 'lastName', input.lastName);
+  const user = entityKey({ kind: 'user', userId });
+  return { operation: op, priority: PRIORITY.bulk, operations: [{ e: user, exists: '1', data: JSON.stringify({ email, firstName, lastName }) }] };
+}
+
+/** Plans a membership with its organization roles, keeping its resource grants, for import. */
+export function planMembership(input: { userId: string; organizationId: string; roles?: readonly string[] }): Change {
+  const op = 'membership';
+  const userId = requireId(op, 'userId', input.userId);
+  const organizationId = requireId(op, 'organizationId', input.organizationId);
+  const roles = input.roles === undefined ? undefined : requireRoles(op, 'roles', input.roles);
+  const membership = entityKey({ kind: 'membership', userId, organizationId });
+  return {
+    operation: op,
+    priority: PRIORITY.bulk,
+    operations: [{ e: membership, exists: '1', data: JSON.stringify({ roles }), indexUser: encodeURIComponent(userId) }],
+  };
+}
+
 /** Desired state of a membership as a whole, as reconcile and import set it. */
 export interface MembershipState {
   userId: string;

@@ -15,3 +15,6 @@ export { entityKey, parseEntityKey } from './keys.js';
 export { PRIORITY, type SyncJobData } from './jobs.js';
 export { DesiredStateStore, type EntityProgress } from './store.js';
 export type * from './types.js';
+export { reconcile, type Drift, type ReconcileOptions, type ReconcileProgress, type ReconcileReport, type SourceEntity } from './reconcile.js';
+export { importJsonl, type ImportOptions, type ImportProgress, type ImportReport } from './import.js';
+export { planChange, type Change, type SyncOperation, type SyncOperationInputs, type MembershipState } from './changes.js';

@@ -103,8 +103,15 @@ export interface Sync {
   recordChange(change: Change, options?: { enqueue?: boolean }): Promise<SyncTicket>;
   /** Enqueues a job for an entity key, for tools that re-deliver lagging entities. */
   enqueue(entities: readonly string[], priority?: number): Promise<void>;
+  /** The key prefix as given, which also names the invalidation channel. */
+  readonly prefix: string;
   /** The store, for the worker and tools in this package. */
   readonly store: DesiredStateStore;
+  /**
+   * Resolves once Redis is connected, or rejects after `connectTimeoutMs`.
+   * Every method waits for it; tools that use {@link Sync.store} directly call it first.
+   */
+  ready(): Promise<void>;
   /** Closes the connection and queue that sync opened. */
   close(): Promise<void>;
 }
@@ -131,12 +138,17 @@ export function createSync(options: CreateSyncOptions): Sync {
   client.on('error', (error: Error) => logger.debug({ err: error }, 'Redis connection error'));
   queue.on('error', (error: Error) => logger.debug({ err: error }, 'BullMQ queue error'));
 
+  async function ready(): Promise<void> {
+    await waitForReady(client, connectTimeoutMs);
+  }
+
   async function enqueue(entities: readonly string[], priority: number = PRIORITY.change): Promise<void> {
+    await ready();
     await addSyncJobs(queue, entities, priority, attempts);
   }
 
   async function recordChange(change: Change, recordOptions: { enqueue?: boolean } = {}): Promise<SyncTicket> {
-    await waitForReady(client, connectTimeoutMs);
+    await ready();
 
     let ticket: SyncTicket;
     try {
@@ -167,6 +179,7 @@ export function createSync(options: CreateSyncOptions): Sync {
   }
 
   return {
+    prefix,
     store,
 
     async upsertOrganization(input) {
@@ -206,12 +219,16 @@ export function createSync(options: CreateSyncOptions): Sync {
     },
 
     async waitUntilApplied(ticket, waitOptions = {}) {
+      await ready();
       await waitForTicket(store, ticket, waitOptions);
     },
 
     async getMembershipId(userId, organizationId) {
+      await ready();
       return await store.getId(entityKey({ kind: 'membership', userId, organizationId }));
     },
+
+    ready,
 
     async submit(operation, input) {
       return await recordChange(planChange(operation, input));

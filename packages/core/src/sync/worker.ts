@@ -150,7 +150,7 @@ interface ProcessResult {
 }
 
 /** Copies a WorkOS client with SDK retries off and a per-call timeout. */
-function workerClient(workos: WorkOS, timeoutMs: number): WorkOS {
+export function workerClient(workos: WorkOS, timeoutMs: number): WorkOS {
   return new WorkOS(workos.key ?? '', { ...workos.options, maxRetries: 0, timeout: timeoutMs });
 }
 

@@ -1,5 +1,5 @@
 import type { Membership, Resource, RoleAssignment } from '../entities.js';
-import { ApiError, conflict, invalidField, notFound } from '../errors.js';
+import { ApiError, invalidField, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { BodyReader } from '../input.js';
 import { requireMembership, requireResource, resolveTarget } from '../lookup.js';
@@ -47,7 +47,12 @@ function assignRole({ state, params, body }: RequestContext) {
     });
   }
   if (findAssignment(state, membership.id, roleSlug, resource.id) !== undefined) {
-    throw conflict('role_assignment_already_exists', `Membership '${membership.id}' already has role '${roleSlug}' on resource '${resource.id}'.`);
+    // The OpenAPI document lists no 409 for this operation, so a duplicate is a validation error.
+    throw new ApiError(422, {
+      message: `Membership '${membership.id}' already has role '${roleSlug}' on resource '${resource.id}'.`,
+      code: 'role_assignment_already_exists',
+      errors: [{ field: 'role_slug', code: 'role_assignment_already_exists', message: `Role '${roleSlug}' is already assigned on resource '${resource.id}'.` }],
+    });
   }
 
   const now = timestamp();

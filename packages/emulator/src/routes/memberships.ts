@@ -1,5 +1,5 @@
 import type { Membership, MembershipStatus } from '../entities.js';
-import { ApiError, badRequest, conflict, unprocessable } from '../errors.js';
+import { ApiError, badRequest, unprocessable } from '../errors.js';
 import { newId } from '../ids.js';
 import { BodyReader } from '../input.js';
 import { requireMembership, requireOrganization, requireUser } from '../lookup.js';
@@ -86,7 +86,8 @@ function createMembership({ state, body }: RequestContext) {
       throw badRequest('cannot_reactivate_pending_organization_membership', `Organization membership '${existing.id}' is pending and cannot be reactivated.`);
     }
     if (existing.status === 'active') {
-      throw conflict('organization_membership_already_exists', `User '${userId}' is already a member of organization '${organizationId}' (membership '${existing.id}').`);
+      // The OpenAPI document lists no 409 for this operation; 400 matches its other membership conflicts.
+      throw badRequest('organization_membership_already_exists', `User '${userId}' is already a member of organization '${organizationId}' (membership '${existing.id}').`);
     }
 
     // Creating a membership for an inactive pair reactivates it with the requested roles.

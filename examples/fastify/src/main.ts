@@ -1,0 +1,27 @@
+import { createCheckClient, createSync, createWorkOS } from '@fgakit/core';
+import { createWorkspacesService, MemoryStore, readConfig } from '@fgakit-examples/shared';
+import { pino } from 'pino';
+import { createApp } from './app.js';
+
+const config = readConfig();
+const logger = pino({ name: 'fgakit-example-fastify', level: config.logLevel });
+
+const workos = createWorkOS({ apiKey: config.workosApiKey, baseUrl: config.workosBaseUrl });
+const sync = createSync({ connection: config.redisUrl, prefix: config.prefix, logger });
+const checks = createCheckClient({ workos, membershipLookup: sync, timeoutMs: 2_000, logger });
+const service = createWorkspacesService({ store: new MemoryStore(), sync, checks });
+
+const app = await createApp({ service, checks, logger });
+const url = await app.listen({ port: config.port, host: '127.0.0.1' });
+logger.info({ url, workos: config.workosBaseUrl }, 'example app listening');
+
+async function shutdown(signal: string): Promise<void> {
+  logger.info({ signal }, 'example app stopping');
+  await app.close();
+  await sync.close();
+  await checks.close();
+  process.exit(0);
+}
+
+process.once('SIGINT', (signal) => void shutdown(signal));
+process.once('SIGTERM', (signal) => void shutdown(signal));
