@@ -8,7 +8,7 @@ import {
   type WorkspacesService,
   type WriteResult,
 } from '@fgakit-examples/shared';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
 /** What the Fastify example app is built from. */
@@ -22,7 +22,9 @@ type Params = Record<string, string>;
 
 /** Creates the workspaces app on Fastify. */
 export async function createApp({ service, checks, logger }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger });
+  // Typed as Fastify's base logger so the instance keeps Fastify's default type.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({ loggerInstance });
 
   await app.register(fgakit, {
     checks,
@@ -61,7 +63,7 @@ export async function createApp({ service, checks, logger }: AppDependencies): P
   app.get('/workspaces', async (request) => ({ data: await service.listWorkspaces(caller(request)) }));
   app.post('/workspaces', (request, reply) => respond(request, reply, 201, service.createWorkspace(caller(request), request.body)));
 
-  app.get('/workspaces/:id', guard('workspace:view', workspace), async (request) => service.getWorkspace(params(request).id ?? ''));
+  app.get('/workspaces/:id', guard('workspace:view', workspace), (request) => service.getWorkspace(params(request).id ?? ''));
   app.patch('/workspaces/:id', guard('workspace:edit', workspace), (request, reply) =>
     respond(request, reply, 200, service.updateWorkspace(params(request).id ?? '', request.body)),
   );

@@ -30,8 +30,8 @@ export function createApp({ service, checks, logger }: AppDependencies): Koa<Fga
     resolveSubject: (ctx) => identityFromHeaders(ctx.headers),
   });
 
-  const workspace = (ctx: Context) => ({ resourceTypeSlug: 'workspace', resourceExternalId: String(ctx.params.id) });
-  const organization = (ctx: Context) => ({ resourceTypeSlug: 'organization', resourceExternalId: String(ctx.params.orgId) });
+  const workspace = (ctx: Context) => ({ resourceTypeSlug: 'workspace', resourceExternalId: param(ctx, 'id') });
+  const organization = (ctx: Context) => ({ resourceTypeSlug: 'organization', resourceExternalId: param(ctx, 'orgId') });
 
   // Sets a write's result once it is recorded, or once it reached WorkOS with ?wait=true.
   async function respond<T>(ctx: Context, status: number, write: Promise<WriteResult<T>>): Promise<void> {
@@ -62,27 +62,27 @@ export function createApp({ service, checks, logger }: AppDependencies): Koa<Fga
   router.post('/workspaces', (ctx) => respond(ctx, 201, service.createWorkspace(caller(ctx), ctx.request.body)));
 
   router.get('/workspaces/:id', requirePermission('workspace:view', workspace), (ctx) => {
-    ctx.body = service.getWorkspace(ctx.params.id);
+    ctx.body = service.getWorkspace(param(ctx, 'id'));
   });
   router.patch('/workspaces/:id', requirePermission('workspace:edit', workspace), (ctx) =>
-    respond(ctx, 200, service.updateWorkspace(ctx.params.id, ctx.request.body)),
+    respond(ctx, 200, service.updateWorkspace(param(ctx, 'id'), ctx.request.body)),
   );
 
   router.put('/workspaces/:id/members/:userId', requirePermission('workspace:manage', workspace), (ctx) =>
-    respond(ctx, 200, service.setWorkspaceMember(ctx.params.id, ctx.params.userId, ctx.request.body)),
+    respond(ctx, 200, service.setWorkspaceMember(param(ctx, 'id'), param(ctx, 'userId'), ctx.request.body)),
   );
   router.delete('/workspaces/:id/members/:userId', requirePermission('workspace:manage', workspace), (ctx) =>
-    respond(ctx, 200, service.removeWorkspaceMember(ctx.params.id, ctx.params.userId)),
+    respond(ctx, 200, service.removeWorkspaceMember(param(ctx, 'id'), param(ctx, 'userId'))),
   );
 
   router.put('/orgs/:orgId/members/:userId', requirePermission('org:manage', organization), (ctx) =>
-    respond(ctx, 200, service.setOrganizationRole(ctx.params.orgId, ctx.params.userId, ctx.request.body)),
+    respond(ctx, 200, service.setOrganizationRole(param(ctx, 'orgId'), param(ctx, 'userId'), ctx.request.body)),
   );
   router.delete('/orgs/:orgId/members/:userId', requirePermission('org:manage', organization), (ctx) =>
-    respond(ctx, 200, service.removeOrganizationMember(ctx.params.orgId, ctx.params.userId)),
+    respond(ctx, 200, service.removeOrganizationMember(param(ctx, 'orgId'), param(ctx, 'userId'))),
   );
 
-  router.delete('/users/:userId', (ctx) => respond(ctx, 200, service.deleteUser(caller(ctx), ctx.params.userId)));
+  router.delete('/users/:userId', (ctx) => respond(ctx, 200, service.deleteUser(caller(ctx), param(ctx, 'userId'))));
 
   app.use(async (ctx, next) => {
     try {
@@ -114,4 +114,9 @@ export function createApp({ service, checks, logger }: AppDependencies): Koa<Fga
   app.use(router.allowedMethods());
 
   return app;
+}
+
+function param(ctx: Context, name: string): string {
+  const params = (ctx as Context & { params?: Record<string, string> }).params;
+  return params?.[name] ?? '';
 }

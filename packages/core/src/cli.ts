@@ -46,7 +46,7 @@ interface Context {
   queue: Queue<SyncJobData>;
   json: boolean;
   io: CliIo;
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
 }
 
@@ -325,6 +325,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(error instanceof UsageError ? `${message}\n\n${USAGE}` : `fgakit: ${message}\n`);
     return error instanceof UsageError ? 2 : 1;
   } finally {
+    await queue.waitUntilReady().catch(() => undefined);
     await queue.close();
     await sync.close();
   }

@@ -31,16 +31,16 @@ afterEach(async () => {
   await publisher.quit();
 });
 
-/** Publishes, then waits until the client has dropped the cached decision. */
+/** Publishes a message to the client's channel, then gives the subscriber 50 ms to receive it. */
 async function publishAndSettle(message: string): Promise<void> {
   const receivers = await publisher.publish(invalidationChannel(prefix), message);
   expect(receivers).toBe(1);
-  // Delivery to the subscriber is asynchronous; give it a moment on loopback.
+  // Delivery to the subscriber is asynchronous, so wait a moment on loopback.
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 describe('invalidation over Redis pub/sub', () => {
-  it('drops a membership decision published by the sync worker', async () => {
+  it('drops decisions of a published membership', async () => {
     let allowed = true;
     checks = createTestCheckClientWithRedis(() => allowed);
     await checks.ready();

@@ -39,9 +39,7 @@ describe('check', () => {
 
     const decision = await checks.check({ organizationMembershipId: 'om_1', permission: 'workspace:view', resource: workspace('ws_1') });
 
-    expect(decision.status).toBe('undecided');
-    expect(decision.status === 'undecided' && decision.reason).toBe('upstream_error');
-    expect(decision.status === 'undecided' && decision.error.message).toBe('boom');
+    expect(decision).toMatchObject({ status: 'undecided', reason: 'upstream_error', error: { message: 'boom' } });
   });
 
   it('returns undecided on timeout', async () => {
@@ -50,7 +48,7 @@ describe('check', () => {
     const started = performance.now();
     const decision = await checks.check({ organizationMembershipId: 'om_1', permission: 'workspace:view', resource: workspace('ws_1') });
 
-    expect(decision.status === 'undecided' && decision.reason).toBe('timeout');
+    expect(decision).toMatchObject({ status: 'undecided', reason: 'timeout' });
     expect(performance.now() - started).toBeLessThan(400);
   });
 
@@ -147,6 +145,7 @@ describe('memo and coalescing', () => {
     const input = { organizationMembershipId: 'om_1', permission: 'p', resource: workspace('ws_1') };
 
     const before = checks.check(input);
+    await vi.waitFor(() => expect(checks.upstreamChecks).toHaveLength(1));
     allowed = false;
     checks.invalidate({ kind: 'membership', organizationMembershipId: 'om_1' });
     const after = checks.check(input);
@@ -226,7 +225,7 @@ describe('decision cache', () => {
     const input = { organizationMembershipId: 'om_1', permission: 'p', resource: workspace('ws_1') };
 
     const racing = checks.check(input);
-    await delayed(undefined, 5);
+    await vi.waitFor(() => expect(checks.upstreamChecks).toHaveLength(1));
     allowed = false;
     checks.invalidate({ kind: 'membership', organizationMembershipId: 'om_1' });
     await racing;
@@ -265,7 +264,7 @@ describe('circuit breaker', () => {
     const probe = await check('e');
 
     expect(whileOpen).toMatchObject({ status: 'undecided', reason: 'circuit_open' });
-    expect(whileOpen.status === 'undecided' && whileOpen.retryAfterMs).toBeGreaterThan(0);
+    expect(whileOpen).toMatchObject({ retryAfterMs: expect.any(Number) as number });
     expect(probe.status).toBe('allowed');
     expect(checks.upstreamChecks).toHaveLength(4);
   });

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DecisionInvalidation } from '../src/invalidation.js';
 import { invalidationChannel } from '../src/invalidation.js';
 import { SyncFailedError } from '../src/sync/errors.js';
-import { REDIS_URL, setupSync, type SyncFixture } from './sync-fixtures.js';
+import { createWorkOS } from '../src/workos.js';
+import { createSyncWorker } from '../src/sync/worker.js';
+import { FAST_RETRIES, REDIS_URL, setupSync, type SyncFixture } from './sync-fixtures.js';
 
 let fixture: SyncFixture;
 
@@ -192,5 +194,52 @@ describe('createSyncWorker', () => {
 
     const membershipId = await sync.getMembershipId('u1', 'acme');
     expect(received).toContainEqual({ kind: 'membership', organizationMembershipId: membershipId });
+  });
+
+  it('runs removals before creates', async () => {
+    fixture = await setupSync({}, {});
+    await fixture.worker.close();
+    const { sync } = fixture;
+    await sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+    for (let i = 0; i < 5; i++) {
+      await sync.signUpUser({ userId: `bulk${i}`, email: `bulk${i}@example.com`, organizationId: 'acme' });
+    }
+    await sync.deleteUser({ userId: 'gone' });
+
+    const order: string[] = [];
+    const worker = fixture.startWorker({ concurrency: 1 });
+    worker.on('applied', (event) => order.push(event.entity));
+    await expect.poll(() => sync.store.laggingCount(), { timeout: 10_000 }).toBe(0);
+
+    expect(order[0]).toBe('u:gone');
+  });
+
+  it('pauses the queue on 401', async () => {
+    fixture = await setupSync();
+    await fixture.worker.close();
+    const workos = createWorkOS({ apiKey: 'sk_test_wrong', baseUrl: fixture.emulator.url });
+    const worker = createSyncWorker({ workos, connection: REDIS_URL, prefix: fixture.prefix, ...FAST_RETRIES });
+    const paused = new Promise<string>((resolve) => worker.once('paused', (event) => resolve(event.reason)));
+
+    await fixture.sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+
+    expect(await paused).toMatch(/401/);
+    await worker.close();
+    const retry = fixture.startWorker();
+    await retry.resume();
+    await expect.poll(() => fixture.sync.store.laggingCount(), { timeout: 10_000 }).toBe(0);
+  });
+
+  it('sweeps a change whose job was lost', async () => {
+    fixture = await setupSync({ sweepAfterMs: 0 });
+    const { sync, worker, workos } = fixture;
+    const ticket = await sync.recordChange(
+      { operation: 'test', priority: 10, operations: [{ e: 'o:acme', exists: '1', data: JSON.stringify({ name: 'Acme' }) }] },
+      { enqueue: false },
+    );
+
+    expect(await worker.sweep()).toBe(1);
+    await sync.waitUntilApplied(ticket, WAIT);
+    expect((await workos.organizations.getOrganizationByExternalId('acme')).name).toBe('Acme');
   });
 });

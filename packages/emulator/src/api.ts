@@ -1,6 +1,7 @@
 import { Router } from './router.js';
 import { registerAssignmentRoutes } from './routes/assignments.js';
 import { registerCheckRoutes } from './routes/checks.js';
+import { registerGroupRoutes } from './routes/groups.js';
 import { registerMembershipRoutes } from './routes/memberships.js';
 import { registerOrganizationRoutes } from './routes/organizations.js';
 import { registerPermissionRoutes } from './routes/permissions.js';
@@ -19,5 +20,6 @@ export function createApiRouter(): Router {
   registerCheckRoutes(router);
   registerRoleRoutes(router);
   registerPermissionRoutes(router);
+  registerGroupRoutes(router);
   return router;
 }

@@ -5,13 +5,16 @@ import type { State } from './state.js';
 export interface Grant {
   role: Role;
   resource: Resource;
-  /** `organization_role` for the membership's own roles (held on the root), `role_assignment` for assignments. */
-  source: 'organization_role' | 'role_assignment';
+  /**
+   * `organization_role` for the membership's own roles (held on the root),
+   * `role_assignment` for direct assignments, `group_role_assignment` for roles given through a group.
+   */
+  source: 'organization_role' | 'role_assignment' | 'group_role_assignment';
   /** Id of the role assignment, for `role_assignment` grants. */
   role_assignment_id: string | null;
 }
 
-/** Why a check was decided as it was. */
+/** The decision of a check with its reason and the grants looked at. */
 export interface Explanation {
   authorized: boolean;
   /** `granted`, `no_matching_grant`, `membership_inactive` or `unknown_permission`. */
@@ -49,7 +52,8 @@ export function grantsOf(state: State, membership: Membership): Grant[] {
     const role = state.findRole(membership.organization_id, assignment.role_slug);
     const resource = state.resources.get(assignment.resource_id);
     if (role !== undefined && resource !== undefined) {
-      grants.push({ role, resource, source: 'role_assignment', role_assignment_id: assignment.id });
+      const source = assignment.group_role_assignment_id ? 'group_role_assignment' : 'role_assignment';
+      grants.push({ role, resource, source, role_assignment_id: assignment.id });
     }
   }
   return grants;
@@ -61,7 +65,7 @@ export function membershipCanBeAuthorized(state: State, membership: Membership):
 }
 
 /**
- * Decides a check and says why: authorized when a role the membership holds
+ * Decides a check and gives the reason: authorized when a role the membership holds
  * on the resource, on one of its ancestors, or at organization level includes
  * the permission. Costs the depth of the resource plus the membership's grants.
  */

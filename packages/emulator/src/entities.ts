@@ -94,4 +94,20 @@ export interface RoleAssignment extends StoredObject {
   organization_membership_id: string;
   role_slug: string;
   resource_id: string;
+  /** Group role assignment this one comes from; absent or `null` for a direct assignment. */
+  group_role_assignment_id?: string | null;
+}
+
+/** A stored group of organization memberships. */
+export interface Group extends StoredObject {
+  organization_id: string;
+  name: string;
+  description: string | null;
+}
+
+/** A stored group role assignment: every member of the group holds the role on the resource. */
+export interface GroupRoleAssignment extends StoredObject {
+  group_id: string;
+  role_slug: string;
+  resource_id: string;
 }

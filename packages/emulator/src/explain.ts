@@ -14,7 +14,7 @@ export interface ExplainedResource {
 export interface ExplainedGrant {
   role_slug: string;
   resource: ExplainedResource;
-  /** `organization_role` for the membership's own role, `role_assignment` for an assignment. */
+  /** `organization_role` for the membership's own role, `role_assignment` or `group_role_assignment` for an assignment. */
   source: Grant['source'];
   role_assignment_id: string | null;
   /** Whether the role includes the permission. */
@@ -23,7 +23,7 @@ export interface ExplainedGrant {
   on_ancestry: boolean;
 }
 
-/** Which grant authorized a check, or why none did. */
+/** The explanation of a check: the grant that authorized it, or the reason none did. */
 export interface CheckExplanation {
   authorized: boolean;
   reason: 'granted' | 'no_matching_grant' | 'membership_inactive' | 'unknown_permission';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 /**
- * What a fault does: `rate_limit` answers 429 with `Retry-After`; `error`
- * answers an error status (500 unless set); `latency` delays the request and
- * lets it through; `drop` closes the connection without a response; `hang`
- * never answers, until the client gives up or the emulator closes.
+ * Kind of fault. `rate_limit` returns 429 with `Retry-After`, and `error` returns
+ * an error status (500 unless set). `latency` delays the request and lets it
+ * through. `drop` closes the connection without a response, and `hang` never
+ * responds until the client gives up or the emulator closes.
  */
 export type FaultKind = 'rate_limit' | 'error' | 'latency' | 'drop' | 'hang';
 
@@ -143,7 +143,7 @@ function pathMatches(pattern: string, segments: readonly string[]): boolean {
 export interface FaultDecision {
   /** Sum of the delays of every triggered `latency` rule. */
   latencyMs: number;
-  /** The first triggered rule of another kind, or `null` to answer normally. */
+  /** The first triggered rule of another kind, or `null` to respond normally. */
   action: FaultRule | null;
 }
 

@@ -7,11 +7,11 @@ export interface RequestLogEntry {
   query: string;
   /** Matched route pattern such as `POST /authorization/organization_memberships/:id/check`, `null` when none matched. */
   route: string | null;
-  /** Response status; `null` when a fault dropped the connection or the request never got an answer. */
+  /** Response status; `null` when a fault dropped the connection or the request never got a response. */
   status: number | null;
   /** Time from receipt to the end of the response, in milliseconds. */
   durationMs: number;
-  /** Kind of the fault that answered the request, `null` when none did. */
+  /** Kind of the injected fault that handled the request, `null` when none did. */
   fault: string | null;
   /** When the request arrived, as an ISO-8601 string. */
   startedAt: string;

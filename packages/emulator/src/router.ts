@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { State } from './state.js';
 
-/** What a route handler receives. */
+/** The request data passed to a route handler. */
 export interface RequestContext {
   method: string;
   path: string;
@@ -12,14 +12,14 @@ export interface RequestContext {
   state: State;
 }
 
-/** What a route handler returns; `body` is sent as JSON. */
+/** The response a route handler returns, `body` sent as JSON. */
 export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
-/** A route handler. Handlers run synchronously, so each request sees and leaves a consistent state. */
+/** A route handler. Handlers run synchronously, so each request reads and leaves a consistent state. */
 export type Handler = (context: RequestContext) => Reply;
 
 interface Route {

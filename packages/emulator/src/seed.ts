@@ -383,9 +383,9 @@ export function validateSeed(input: unknown): string[] {
 
   // Organizations, their resources and memberships
   const organizations = listAt(seed, 'organizations', problems);
-  const organizationIds = new Set(organizations.map((entry) => entry.id).filter((id) => typeof id === 'string'));
+  const organizationIds = new Set(organizations.map((entry) => entry.id).filter((id): id is string => typeof id === 'string'));
   for (const [index, entry] of listAt(seed, 'roles', []).entries()) {
-    if (entry.organization_id !== undefined && !organizationIds.has(entry.organization_id)) {
+    if (entry.organization_id !== undefined && (typeof entry.organization_id !== 'string' || !organizationIds.has(entry.organization_id))) {
       problems.push(`${label(`roles[${index}]`, entry, 'slug')}: organization_id ${JSON.stringify(entry.organization_id)} must be the id of an organization in organizations`);
     }
   }
@@ -432,7 +432,12 @@ export function validateSeed(input: unknown): string[] {
       if (membership.status !== undefined && (typeof membership.status !== 'string' || !STATUSES.includes(membership.status))) {
         problems.push(`${membershipWhere}: status must be active, inactive or pending`);
       }
-      const roles = membership.roles === undefined ? (membership.role === undefined ? [] : [membership.role]) : stringList(membership, 'roles', membershipWhere, problems);
+      let roles: unknown[] = [];
+      if (membership.roles !== undefined) {
+        roles = stringList(membership, 'roles', membershipWhere, problems);
+      } else if (membership.role !== undefined) {
+        roles = [membership.role];
+      }
       if (roles.length > 1 && !multipleRoles) {
         problems.push(`${membershipWhere}: several roles need settings.multiple_roles: true`);
       }
@@ -605,12 +610,16 @@ function seedOrganization(state: State, entry: SeedOrganization, usersByKey: Map
     }
     const slugs = membershipEntry.roles ?? (membershipEntry.role === undefined ? [] : [membershipEntry.role]);
     const defaultRole = state.defaultRoleFor(organization.id);
+    let roleSlugs = slugs;
+    if (roleSlugs.length === 0) {
+      roleSlugs = defaultRole === null ? [] : [defaultRole];
+    }
     const membership: Membership = {
       id: newId('om'),
       user_id: user.id,
       organization_id: organization.id,
       status: membershipEntry.status ?? 'active',
-      role_slugs: slugs.length > 0 ? slugs : defaultRole === null ? [] : [defaultRole],
+      role_slugs: roleSlugs,
       created_at: now,
       updated_at: now,
     };

@@ -1,4 +1,4 @@
-import type { Membership, Organization, Permission, Resource, Role, RoleAssignment, User } from './entities.js';
+import type { Group, GroupRoleAssignment, Membership, Organization, Permission, Resource, Role, RoleAssignment, User } from './entities.js';
 import type { State } from './state.js';
 
 /** JSON object as sent on the wire. */
@@ -133,20 +133,51 @@ export function resourceJson(state: State, resource: Resource): Json {
   };
 }
 
-/** Renders a role assignment with the resource it targets. */
+function resourceReference(state: State, resourceId: string): Json {
+  const resource = state.resources.get(resourceId);
+  return {
+    id: resourceId,
+    external_id: resource?.external_id ?? null,
+    resource_type_slug: resource?.resource_type_slug ?? null,
+  };
+}
+
+/** Renders a group. */
+export function groupJson(group: Group): Json {
+  return {
+    object: 'group',
+    id: group.id,
+    organization_id: group.organization_id,
+    name: group.name,
+    description: group.description,
+    created_at: group.created_at,
+    updated_at: group.updated_at,
+  };
+}
+
+/** Renders a group role assignment with the resource it targets. */
+export function groupAssignmentJson(state: State, groupAssignment: GroupRoleAssignment): Json {
+  return {
+    object: 'group_role_assignment',
+    id: groupAssignment.id,
+    group_id: groupAssignment.group_id,
+    role: { slug: groupAssignment.role_slug },
+    resource: resourceReference(state, groupAssignment.resource_id),
+    created_at: groupAssignment.created_at,
+    updated_at: groupAssignment.updated_at,
+  };
+}
+
+/** Renders a role assignment with the resource it targets and where it comes from. */
 export function assignmentJson(state: State, assignment: RoleAssignment): Json {
-  const resource = state.resources.get(assignment.resource_id);
+  const groupAssignmentId = assignment.group_role_assignment_id ?? null;
   return {
     object: 'role_assignment',
     id: assignment.id,
     organization_membership_id: assignment.organization_membership_id,
     role: { slug: assignment.role_slug },
-    resource: {
-      id: assignment.resource_id,
-      external_id: resource?.external_id ?? null,
-      resource_type_slug: resource?.resource_type_slug ?? null,
-    },
-    source: { type: 'direct', group_role_assignment_id: null },
+    resource: resourceReference(state, assignment.resource_id),
+    source: { type: groupAssignmentId === null ? 'direct' : 'group', group_role_assignment_id: groupAssignmentId },
     created_at: assignment.created_at,
     updated_at: assignment.updated_at,
   };

@@ -54,7 +54,7 @@ export interface Emulator {
   clearFaults(): void;
   /** Returns the installed fault rules with their remaining trigger counts. */
   faults(): FaultRule[];
-  /** Explains a check: which grant authorized it, or why none did. Throws {@link ApiError} as the check route would answer. */
+  /** Explains a check: which grant authorized it, or why none did. Throws the {@link ApiError} the check route would return. */
   explain(input: ExplainInput): CheckExplanation;
   /** Returns a plain-data copy of the whole state. */
   snapshot(): StateSnapshot;

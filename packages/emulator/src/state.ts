@@ -1,4 +1,6 @@
 import type {
+  Group,
+  GroupRoleAssignment,
   Membership,
   Organization,
   Permission,
@@ -25,6 +27,9 @@ export interface StateSnapshot {
   memberships: Membership[];
   resources: Resource[];
   role_assignments: RoleAssignment[];
+  groups?: Group[];
+  group_memberships?: { group_id: string; organization_membership_id: string }[];
+  group_role_assignments?: GroupRoleAssignment[];
 }
 
 function addToIndex(index: Map<string, Set<string>>, key: string, value: string): void {
@@ -73,6 +78,8 @@ export class State {
   readonly memberships = new Map<string, Membership>();
   readonly resources = new Map<string, Resource>();
   readonly assignments = new Map<string, RoleAssignment>();
+  readonly groups = new Map<string, Group>();
+  readonly groupAssignments = new Map<string, GroupRoleAssignment>();
 
   private sequence = 0;
   /** Creation order of every id ever created, deleted ones included, so a cursor outlives its object. */
@@ -90,6 +97,13 @@ export class State {
   private readonly assignmentsByMembership = new Map<string, Set<string>>();
   private readonly assignmentsByResource = new Map<string, Set<string>>();
   private readonly permissionSets = new WeakMap<Role, Set<string>>();
+  private readonly groupsByOrganization = new Map<string, Set<string>>();
+  private readonly membersByGroup = new Map<string, Set<string>>();
+  private readonly groupsByMembership = new Map<string, Set<string>>();
+  private readonly groupAssignmentsByGroup = new Map<string, Set<string>>();
+  private readonly groupAssignmentsByResource = new Map<string, Set<string>>();
+  /** Member role assignments created from each group role assignment. */
+  private readonly assignmentsByGroupAssignment = new Map<string, Set<string>>();
 
   /** Records the creation order of an id. */
   register(id: string): void {
@@ -231,6 +245,9 @@ export class State {
       return;
     }
 
+    for (const groupId of [...(this.groupsByOrganization.get(organizationId) ?? [])]) {
+      this.removeGroup(groupId);
+    }
     for (const membershipId of [...(this.membershipsByOrganization.get(organizationId) ?? [])]) {
       this.removeMembership(membershipId);
     }
@@ -328,6 +345,9 @@ export class State {
       return;
     }
 
+    for (const groupId of [...(this.groupsByMembership.get(membershipId) ?? [])]) {
+      this.removeGroupMember(groupId, membershipId);
+    }
     for (const assignmentId of [...(this.assignmentsByMembership.get(membershipId) ?? [])]) {
       this.removeAssignment(assignmentId);
     }
@@ -430,6 +450,9 @@ export class State {
       this.removeResourceTree(childId);
     }
 
+    for (const groupAssignmentId of [...(this.groupAssignmentsByResource.get(resourceId) ?? [])]) {
+      this.removeGroupAssignment(groupAssignmentId);
+    }
     for (const assignmentId of [...(this.assignmentsByResource.get(resourceId) ?? [])]) {
       this.removeAssignment(assignmentId);
     }
@@ -456,6 +479,9 @@ export class State {
     this.assignments.set(assignment.id, assignment);
     addToIndex(this.assignmentsByMembership, assignment.organization_membership_id, assignment.id);
     addToIndex(this.assignmentsByResource, assignment.resource_id, assignment.id);
+    if (assignment.group_role_assignment_id) {
+      addToIndex(this.assignmentsByGroupAssignment, assignment.group_role_assignment_id, assignment.id);
+    }
   }
 
   assignmentIdsOfMembership(membershipId: string): ReadonlySet<string> {
@@ -473,7 +499,130 @@ export class State {
     }
     removeFromIndex(this.assignmentsByMembership, assignment.organization_membership_id, assignmentId);
     removeFromIndex(this.assignmentsByResource, assignment.resource_id, assignmentId);
+    if (assignment.group_role_assignment_id) {
+      removeFromIndex(this.assignmentsByGroupAssignment, assignment.group_role_assignment_id, assignmentId);
+    }
     this.assignments.delete(assignmentId);
+  }
+
+  /** Returns whether a resource has child resources, role assignments or group role assignments. */
+  hasDependents(resourceId: string): boolean {
+    return this.childIdsOf(resourceId).size > 0 || this.assignmentIdsOfResource(resourceId).size > 0 || this.groupAssignmentsByResource.has(resourceId);
+  }
+
+  // Groups
+
+  addGroup(group: Group): void {
+    this.register(group.id);
+    this.groups.set(group.id, group);
+    addToIndex(this.groupsByOrganization, group.organization_id, group.id);
+  }
+
+  groupIdsOfOrganization(organizationId: string): ReadonlySet<string> {
+    return this.groupsByOrganization.get(organizationId) ?? new Set();
+  }
+
+  memberIdsOfGroup(groupId: string): ReadonlySet<string> {
+    return this.membersByGroup.get(groupId) ?? new Set();
+  }
+
+  groupIdsOfMembership(membershipId: string): ReadonlySet<string> {
+    return this.groupsByMembership.get(membershipId) ?? new Set();
+  }
+
+  groupAssignmentIdsOfGroup(groupId: string): ReadonlySet<string> {
+    return this.groupAssignmentsByGroup.get(groupId) ?? new Set();
+  }
+
+  /** Deletes a group with its group role assignments and the member assignments they created. */
+  removeGroup(groupId: string): void {
+    const group = this.groups.get(groupId);
+    if (group === undefined) {
+      return;
+    }
+    for (const groupAssignmentId of [...this.groupAssignmentIdsOfGroup(groupId)]) {
+      this.removeGroupAssignment(groupAssignmentId);
+    }
+    for (const membershipId of [...this.memberIdsOfGroup(groupId)]) {
+      this.removeGroupMember(groupId, membershipId);
+    }
+    removeFromIndex(this.groupsByOrganization, group.organization_id, groupId);
+    this.groups.delete(groupId);
+  }
+
+  /** Records that a membership belongs to a group, without creating assignments. */
+  linkGroupMember(groupId: string, membershipId: string): void {
+    addToIndex(this.membersByGroup, groupId, membershipId);
+    addToIndex(this.groupsByMembership, membershipId, groupId);
+  }
+
+  /** Adds a membership to a group and gives it the group's role assignments. */
+  addGroupMember(groupId: string, membershipId: string, now: string): void {
+    if (this.memberIdsOfGroup(groupId).has(membershipId)) {
+      return;
+    }
+    this.linkGroupMember(groupId, membershipId);
+    for (const groupAssignmentId of this.groupAssignmentIdsOfGroup(groupId)) {
+      const groupAssignment = this.groupAssignments.get(groupAssignmentId);
+      if (groupAssignment !== undefined) {
+        this.addMemberAssignment(groupAssignment, membershipId, now);
+      }
+    }
+  }
+
+  /** Removes a membership from a group with the role assignments the group gave it. */
+  removeGroupMember(groupId: string, membershipId: string): void {
+    for (const groupAssignmentId of this.groupAssignmentIdsOfGroup(groupId)) {
+      for (const assignmentId of [...(this.assignmentsByGroupAssignment.get(groupAssignmentId) ?? [])]) {
+        if (this.assignments.get(assignmentId)?.organization_membership_id === membershipId) {
+          this.removeAssignment(assignmentId);
+        }
+      }
+    }
+    removeFromIndex(this.membersByGroup, groupId, membershipId);
+    removeFromIndex(this.groupsByMembership, membershipId, groupId);
+  }
+
+  /** Indexes a group role assignment, without creating member assignments. */
+  indexGroupAssignment(groupAssignment: GroupRoleAssignment): void {
+    this.register(groupAssignment.id);
+    this.groupAssignments.set(groupAssignment.id, groupAssignment);
+    addToIndex(this.groupAssignmentsByGroup, groupAssignment.group_id, groupAssignment.id);
+    addToIndex(this.groupAssignmentsByResource, groupAssignment.resource_id, groupAssignment.id);
+  }
+
+  /** Adds a group role assignment and gives it to every member of the group. */
+  addGroupAssignment(groupAssignment: GroupRoleAssignment): void {
+    this.indexGroupAssignment(groupAssignment);
+    for (const membershipId of this.memberIdsOfGroup(groupAssignment.group_id)) {
+      this.addMemberAssignment(groupAssignment, membershipId, groupAssignment.created_at);
+    }
+  }
+
+  private addMemberAssignment(groupAssignment: GroupRoleAssignment, membershipId: string, now: string): void {
+    this.addAssignment({
+      id: newId('role_assignment'),
+      organization_membership_id: membershipId,
+      role_slug: groupAssignment.role_slug,
+      resource_id: groupAssignment.resource_id,
+      group_role_assignment_id: groupAssignment.id,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  /** Deletes a group role assignment and the member assignments it created. */
+  removeGroupAssignment(groupAssignmentId: string): void {
+    const groupAssignment = this.groupAssignments.get(groupAssignmentId);
+    if (groupAssignment === undefined) {
+      return;
+    }
+    for (const assignmentId of [...(this.assignmentsByGroupAssignment.get(groupAssignmentId) ?? [])]) {
+      this.removeAssignment(assignmentId);
+    }
+    removeFromIndex(this.groupAssignmentsByGroup, groupAssignment.group_id, groupAssignmentId);
+    removeFromIndex(this.groupAssignmentsByResource, groupAssignment.resource_id, groupAssignmentId);
+    this.groupAssignments.delete(groupAssignmentId);
   }
 
   // Snapshots
@@ -498,6 +647,11 @@ export class State {
       memberships: byCreation(this.memberships.values()),
       resources: byCreation(this.resources.values()),
       role_assignments: byCreation(this.assignments.values()),
+      groups: byCreation(this.groups.values()),
+      group_memberships: [...this.membersByGroup].flatMap(([groupId, members]) =>
+        [...members].map((membershipId) => ({ group_id: groupId, organization_membership_id: membershipId })),
+      ),
+      group_role_assignments: byCreation(this.groupAssignments.values()),
     });
   }
 
@@ -537,6 +691,17 @@ export class State {
         state.addResource(resource);
       }
     }
+    for (const group of snapshot.groups ?? []) {
+      state.addGroup(group);
+    }
+    for (const link of snapshot.group_memberships ?? []) {
+      state.linkGroupMember(link.group_id, link.organization_membership_id);
+    }
+    for (const groupAssignment of snapshot.group_role_assignments ?? []) {
+      state.indexGroupAssignment(groupAssignment);
+    }
+
+    // Member assignments created from group role assignments are stored with the others.
     for (const assignment of snapshot.role_assignments) {
       state.addAssignment(assignment);
     }

@@ -22,7 +22,7 @@ export interface SpecViolation {
 
 /**
  * Statuses the emulator returns that the document does not list for the
- * operation, each the natural answer for an unknown id.
+ * operation, each the usual response to an unknown id.
  */
 export const KNOWN_GAPS: ReadonlySet<string> = new Set([
   'DELETE /organizations/{id} 404',
@@ -33,7 +33,7 @@ const require = createRequire(import.meta.url);
 const SPEC_FILE = require.resolve('@workos/openapi-spec/spec');
 const SPEC_ID = 'https://fgakit.invalid/workos-openapi.json';
 
-// ajv-formats is CommonJS with a default export that ESM sees as the module object.
+// ajv-formats is CommonJS, so under ESM its default export may arrive wrapped in the module object.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
 
 function pointerToken(token: string): string {
@@ -101,7 +101,13 @@ export class SpecValidator {
     }
 
     const responses = operation.responses ?? {};
-    const key = String(status) in responses ? String(status) : `${String(status).charAt(0)}XX` in responses ? `${String(status).charAt(0)}XX` : 'default';
+    const range = `${String(status).charAt(0)}XX`;
+    let key = 'default';
+    if (String(status) in responses) {
+      key = String(status);
+    } else if (range in responses) {
+      key = range;
+    }
     const response = responses[key];
     if (response === undefined) {
       this.violations.push({ method, path, status, problem: `status ${status} is not documented for ${method} ${template}` });
@@ -127,7 +133,15 @@ export class SpecValidator {
   wrapFetch(inner: typeof fetch = fetch): typeof fetch {
     return async (input, init) => {
       const response = await inner(input, init);
-      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      let href: string;
+      if (typeof input === 'string') {
+        href = input;
+      } else if (input instanceof URL) {
+        href = input.href;
+      } else {
+        href = input.url;
+      }
+      const url = new URL(href);
       const text = await response.clone().text();
       let body: unknown;
       if (text !== '' && (response.headers.get('content-type') ?? '').includes('application/json')) {

@@ -50,7 +50,7 @@ describe('standalone integration flow', () => {
     expect(workspace.parentResourceId).toBeNull();
     expect(project.parentResourceId).toBe(workspace.id);
 
-    // Organization-level role: admin holds every permission everywhere.
+    // Organization-level role: admin includes every permission, on every resource.
     const adminCheck = await workos.authorization.check({
       organizationMembershipId: aliceMembership.id,
       permissionSlug: 'project:edit',

@@ -46,7 +46,7 @@ export type ResourceResolver = (req: Request) => ResourceRef | Promise<ResourceR
 
 /** Guards bound to one check client and subject resolver. */
 export interface ExpressGuards<P extends string> {
-  /** Creates middleware that lets the request through only if the subject holds the requirement on the resource. */
+  /** Creates middleware that lets the request through only if the subject has the required permissions on the resource. */
   requirePermission: (requirement: PermissionRequirement<P>, resolveResource: ResourceResolver, options?: GuardResponseOptions) => RequestHandler;
 }
 

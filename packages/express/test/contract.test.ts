@@ -2,10 +2,11 @@ import type { AddressInfo } from 'node:net';
 
 import { describeAdapterContract, reachedBody, type ContractSetup, type RunningServer } from '@fgakit-internal/adapter-contract';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import express4 from 'express4';
 
 import { createGuards } from '../src/index.js';
 
-async function start(setup: ContractSetup): Promise<RunningServer> {
+async function start(createApp: typeof express, setup: ContractSetup): Promise<RunningServer> {
   const resolveSubject = (req: Request) => setup.resolveSubject(req.headers['x-membership']);
   const { requirePermission } = createGuards({ checks: setup.checks, resolveSubject });
   const custom = createGuards({
@@ -21,7 +22,7 @@ async function start(setup: ContractSetup): Promise<RunningServer> {
     res.json(reachedBody(String(req.params.id), req.fgakit?.decisions));
   };
 
-  const app = express();
+  const app = createApp();
   app.get('/workspaces/:id', requirePermission('workspace:view', workspace), reached);
   app.get('/any/:id', requirePermission({ anyOf: ['workspace:edit', 'workspace:view'] }, workspace), reached);
   app.get('/all/:id', requirePermission({ allOf: ['workspace:edit', 'workspace:view'] }, workspace), reached);
@@ -57,4 +58,5 @@ async function start(setup: ContractSetup): Promise<RunningServer> {
   };
 }
 
-describeAdapterContract({ name: 'express', start });
+describeAdapterContract({ name: 'express 5', start: (setup) => start(express, setup) });
+describeAdapterContract({ name: 'express 4', start: (setup) => start(express4, setup) });

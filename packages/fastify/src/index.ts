@@ -55,7 +55,7 @@ export interface FastifyGuardOptions<P extends string = string> extends GuardRes
 
 /** Guards bound to one check client and subject resolver. */
 export interface FastifyGuards<P extends string> {
-  /** Creates a preHandler hook that replies unless the subject holds the requirement on the resource. */
+  /** Creates a preHandler hook that replies unless the subject has the required permissions on the resource. */
   requirePermission: (requirement: PermissionRequirement<P>, resolveResource: ResourceResolver, options?: GuardResponseOptions) => preHandlerAsyncHookHandler;
 }
 

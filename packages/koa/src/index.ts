@@ -18,7 +18,7 @@ import {
 } from '@fgakit/core';
 import type { Middleware, ParameterizedContext } from 'koa';
 
-/** What the guards add to `ctx.state`. */
+/** State the guards add to `ctx.state`. */
 export interface FgakitState {
   /** Decisions of the fgakit guards that ran on this request. */
   fgakit?: { decisions: CheckDecision[] };
@@ -43,7 +43,7 @@ export type ResourceResolver = (ctx: GuardContext) => ResourceRef | Promise<Reso
 
 /** Guards bound to one check client and subject resolver. */
 export interface KoaGuards<P extends string> {
-  /** Creates middleware that calls `next` only if the subject holds the requirement on the resource. */
+  /** Creates middleware that calls `next` only if the subject has the required permissions on the resource. */
   requirePermission: (requirement: PermissionRequirement<P>, resolveResource: ResourceResolver, options?: GuardResponseOptions) => Middleware<FgakitState>;
 }
 

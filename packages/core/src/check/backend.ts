@@ -15,14 +15,14 @@ export interface DiscoveredResource {
  */
 export interface CheckBackend {
   /**
-   * Returns whether the membership holds the permission on the resource.
+   * Returns whether the membership has the permission on the resource.
    * Rejects with an error whose `status` is 404 when WorkOS does not know the
    * membership or the resource.
    */
   check(organizationMembershipId: string, permission: string, resource: ResourceRef): Promise<boolean>;
   /** Finds the membership of an app user in an app organization, by their external ids. */
   findMembershipId(userId: string, organizationId: string): Promise<string | undefined>;
-  /** Lists the children of `parent` on which the membership holds the permission. */
+  /** Lists the children of `parent` on which the membership has the permission. */
   listResources(organizationMembershipId: string, permission: string, parent: ResourceRef): Promise<DiscoveredResource[]>;
 }
 

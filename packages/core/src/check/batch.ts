@@ -9,12 +9,12 @@ export interface FilterOptions<P extends string, T> {
   /** Returns the resource an item stands for. */
   resourceOf: (item: T) => ResourceRef;
   /**
-   * The parent of every item. When given, the client answers with at most two
+   * The parent of every item. When given, the client makes at most two
    * upstream calls (a check on the parent and one resource discovery) instead
    * of one check per item.
    *
    * Every item must be a direct child of this parent: for other items the
-   * answer is wrong. It relies on WorkOS's inheritance rule that a permission
+   * result is wrong. It relies on WorkOS's inheritance rule that a permission
    * held on a parent (directly, through an ancestor or through an
    * organization role) holds on all its children, and on discovery listing
    * the children reached by assignments on the parent or on the children.

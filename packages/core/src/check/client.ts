@@ -16,7 +16,7 @@ import type { CheckDecision, CheckInput } from './types.js';
 
 /** Checks bound to one request: they share a memo and a time budget. */
 export interface RequestChecker<P extends string = string> {
-  /** Checks one permission; an identical check made earlier in this request is answered from the memo. */
+  /** Checks one permission; an identical check made earlier in this request is served from the memo. */
   check(input: CheckInput<P>): Promise<CheckDecision>;
   /** Splits items into allowed, denied and undecided; see {@link CheckClient.filterAuthorized}. */
   filterAuthorized<T>(items: readonly T[], options: FilterOptions<P, T>): Promise<FilterResult<T>>;

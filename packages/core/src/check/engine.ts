@@ -67,7 +67,7 @@ export class CheckEngine {
     return this.#settings.logger;
   }
 
-  /** Resolves a subject to its membership id; rejects when the lookup fails. */
+  /** Resolves a subject to its membership id. Rejects when the lookup fails. */
   async resolveMembership(subject: Subject): Promise<string | undefined> {
     if ('organizationMembershipId' in subject) {
       return subject.organizationMembershipId;
@@ -133,7 +133,7 @@ export class CheckEngine {
     try {
       this.#settings.onDecision(event);
     } catch (error) {
-      this.#settings.logger.error({ err: error, permission: event.permission }, 'onDecision hook threw; the decision stands');
+      this.#settings.logger.error({ err: error, permission: event.permission }, 'onDecision hook failed; the decision is unchanged');
     }
   }
 

@@ -14,7 +14,7 @@ export type GuardResult =
 /** Options every adapter's guards share. */
 export interface GuardResponseOptions {
   /**
-   * Answer 404 instead of 403 on denial, so a caller cannot tell whether the resource exists.
+   * Respond 404 instead of 403 on denial, so a caller cannot tell whether the resource exists.
    * @defaultValue false
    */
   hideDenied?: boolean;

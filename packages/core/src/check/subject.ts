@@ -113,7 +113,7 @@ export class SubjectResolver {
           return stored;
         }
       } catch (error) {
-        // The store being down should not stop checks while WorkOS can still answer.
+        // The store being down should not stop checks while WorkOS is reachable.
         this.#logger.warn({ err: error, userId, organizationId }, 'membership lookup failed, asking WorkOS instead');
       }
     }

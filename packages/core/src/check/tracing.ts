@@ -56,7 +56,7 @@ export function startCheckSpan(
       span.setAttribute('fgakit.organization_membership_id', organizationMembershipId);
     }
 
-    // A denial is a normal answer; only a check that could not be made is an error.
+    // A denial is a normal result. Only a check that could not be made is an error.
     if (decision.status === 'undecided') {
       span.setAttribute('fgakit.undecided_reason', decision.reason);
       span.recordException(decision.error);

@@ -31,7 +31,7 @@ export type CheckInput<P extends string = string> = Subject & {
   resource: ResourceRef;
 };
 
-/** Where a decision came from. */
+/** Origin of a decision. */
 export type DecisionSource =
   /** A WorkOS check made for this call. */
   | 'upstream'
@@ -42,7 +42,7 @@ export type DecisionSource =
   /** An identical check made earlier in the same request. */
   | 'memo';
 
-/** Why a subject was denied. */
+/** Reason for a denial. */
 export type DenialReason =
   /** WorkOS checked and returned `authorized: false`. */
   | 'not_authorized'
@@ -51,7 +51,7 @@ export type DenialReason =
   /** The app's user has no membership in the organization. */
   | 'no_membership';
 
-/** Why no decision could be made. */
+/** Cause of an undecided result. */
 export type UndecidedReason =
   /** The WorkOS check took longer than its time budget. */
   | 'timeout'

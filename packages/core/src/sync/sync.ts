@@ -239,6 +239,10 @@ export function createSync(options: CreateSyncOptions): Sync {
     enqueue,
 
     async close() {
+      // Let BullMQ finish its connection set-up first; closing in the middle
+      // of it leaves rejected commands nobody awaits.
+      await ready().catch(() => undefined);
+      await queue.waitUntilReady().catch(() => undefined);
       await queue.close();
       await client.quit().catch(() => undefined);
     },

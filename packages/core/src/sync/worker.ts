@@ -131,6 +131,17 @@ export interface CreateSyncWorkerOptions {
    * @defaultValue `12`
    */
   attempts?: number;
+  /**
+   * BullMQ's job lock duration, in milliseconds. A worker that dies keeps its
+   * jobs this long before another worker's stalled check takes them over.
+   * @defaultValue `30000`
+   */
+  lockDurationMs?: number;
+  /**
+   * How often BullMQ looks for stalled jobs, in milliseconds.
+   * @defaultValue `30000`
+   */
+  stalledIntervalMs?: number;
 }
 
 /** A running sync worker. */
@@ -182,7 +193,7 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
   const sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
   const sweepAfterMs = options.sweepAfterMs ?? 30_000;
   const attempts = options.attempts ?? 12;
-  const lockTtlMs = 30_000;
+  const lockTtlMs = options.lockDurationMs ?? 30_000;
 
   const workos = workerClient(options.workos, requestTimeoutMs);
   const client: Redis | Cluster = openRedis(options.connection, 'worker', 'fgakit-sync-worker');
@@ -324,6 +335,8 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
     connection: client,
     prefix: store.keys.queuePrefix,
     concurrency: options.concurrency ?? 5,
+    lockDuration: lockTtlMs,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
     limiter: { max: options.jobsPerSecond ?? 50, duration: 1_000 },
     settings: {
       backoffStrategy: (attemptsMade, type, error, job) => {
@@ -385,6 +398,11 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
 
     async close(): Promise<void> {
       clearInterval(sweeper);
+
+      // Closing while BullMQ still sets its connections up leaves rejected
+      // commands nobody awaits; let the set-up finish first.
+      await worker.waitUntilReady().catch(() => undefined);
+      await queue.waitUntilReady().catch(() => undefined);
       await worker.close();
       await queue.close();
       await client.quit().catch(() => undefined);

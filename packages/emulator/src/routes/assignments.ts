@@ -25,7 +25,10 @@ function readRoleAndResource(state: State, membership: Membership, body: unknown
 function findAssignment(state: State, membershipId: string, roleSlug: string, resourceId: string): RoleAssignment | undefined {
   for (const id of state.assignmentIdsOfMembership(membershipId)) {
     const assignment = state.assignments.get(id);
-    if (assignment !== undefined && assignment.role_slug === roleSlug && assignment.resource_id === resourceId) {
+    if (assignment === undefined || assignment.group_role_assignment_id) {
+      continue;
+    }
+    if (assignment.role_slug === roleSlug && assignment.resource_id === resourceId) {
       return assignment;
     }
   }
@@ -88,6 +91,12 @@ function removeAssignmentById({ state, params }: RequestContext) {
   const assignment = state.assignments.get(assignmentId);
   if (assignment === undefined || assignment.organization_membership_id !== membership.id) {
     throw notFound('Role assignment', assignmentId);
+  }
+  if (assignment.group_role_assignment_id) {
+    throw new ApiError(422, {
+      message: `Role assignment '${assignmentId}' comes from group role assignment '${assignment.group_role_assignment_id}': remove it from the group instead.`,
+      code: 'group_role_assignment_not_removable',
+    });
   }
   state.removeAssignment(assignmentId);
   return { status: 204 };

@@ -123,8 +123,7 @@ function deleteResource(state: State, resource: Resource, query: URLSearchParams
     throw invalidField('cascade_delete', 'invalid_type', `cascade_delete must be 'true' or 'false', got '${cascade}'.`);
   }
 
-  const hasDependents = state.childIdsOf(resource.id).size > 0 || state.assignmentIdsOfResource(resource.id).size > 0;
-  if (hasDependents && cascade !== 'true') {
+  if (state.hasDependents(resource.id) && cascade !== 'true') {
     throw new ApiError(409, {
       message: `Resource '${resource.id}' has child resources or role assignments: delete them first or pass cascade_delete=true.`,
       code: 'resource_has_dependents',
