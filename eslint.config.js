@@ -23,8 +23,9 @@ export default tseslint.config(
     },
   },
   {
-    // Tool configuration files must default-export their config.
-    files: ['**/*.config.ts', '**/tsdown.config.ts', 'eslint.config.js'],
+    // Tool configuration files must default-export their config, and
+    // declarations of CommonJS modules describe their default export.
+    files: ['**/*.config.ts', '**/tsdown.config.ts', 'eslint.config.js', '**/*.d.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

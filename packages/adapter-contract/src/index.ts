@@ -36,7 +36,7 @@ export type ContractPermission = (typeof CONTRACT_PERMISSIONS)[number];
  */
 export const CONTRACT_ROUTES = ['/workspaces/:id', '/any/:id', '/all/:id', '/hidden/:id', '/custom/:id', '/async/:id', '/broken/:id', '/stacked/:id'] as const;
 
-/** What the suite hands an adapter to build its app from. */
+/** Inputs the suite passes to an adapter for building its app. */
 export interface ContractSetup {
   checks: CheckClient<ContractPermission>;
   /** Subject resolver over the `x-membership` request header; pass the header's value. */

@@ -1,4 +1,4 @@
-export { createWorkOS, type CreateWorkOSOptions } from './workos.js';
+export { createWorkOS, withoutSdkRetries, type CreateWorkOSOptions } from './workos.js';
 export { silentLogger, type Logger } from './logger.js';
 export { invalidationChannel, type DecisionInvalidation } from './invalidation.js';
 export * from './check/index.js';

@@ -39,3 +39,13 @@ export function createWorkOS({ apiKey, baseUrl = 'https://api.workos.com', optio
     ...(url.port === '' ? {} : { port: Number(url.port) }),
   });
 }
+
+/**
+ * Copies a `WorkOS` client with the SDK's own retries switched off and a
+ * per-call timeout. fgakit decides itself when to retry: the SDK's backoff
+ * (about 1 to 2.5 seconds per retry) would hold a guarded request, or a sync
+ * job, far past its budget.
+ */
+export function withoutSdkRetries(workos: WorkOS, timeoutMs: number): WorkOS {
+  return new WorkOS(workos.key ?? '', { ...workos.options, maxRetries: 0, timeout: timeoutMs });
+}

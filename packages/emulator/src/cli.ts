@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { normalizeFaultRule, type FaultRuleInput } from './faults.js';
 import { SeedError } from './seed.js';
 import { startEmulator } from './server.js';
 
@@ -58,12 +59,17 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  const faults = [];
+  const faults: FaultRuleInput[] = [];
   for (const text of values.fault ?? []) {
     try {
-      faults.push(JSON.parse(text) as Record<string, unknown>);
-    } catch {
-      process.stderr.write(`fgakit-emulator: invalid --fault ${JSON.stringify(text)}: pass a JSON object such as '{"kind":"error","status":503}'.\n`);
+      const rule: unknown = JSON.parse(text);
+      normalizeFaultRule(rule, '--fault');
+
+      // normalizeFaultRule accepted it, so it has the shape of a rule.
+      faults.push(rule as FaultRuleInput);
+    } catch (error) {
+      const reason = error instanceof TypeError ? error.message : 'not valid JSON';
+      process.stderr.write(`fgakit-emulator: invalid --fault ${JSON.stringify(text)}: ${reason}. Example: '{"kind":"error","status":503}'.\n`);
       return 2;
     }
   }
@@ -77,7 +83,7 @@ async function main(): Promise<number> {
       ...(values.seed === undefined ? {} : { seed: values.seed }),
       ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }),
       ...(values.data === undefined ? {} : { dataFile: values.data }),
-      faults: faults as never[],
+      faults,
       logger,
     });
   } catch (error) {

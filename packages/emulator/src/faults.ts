@@ -21,7 +21,10 @@ export interface FaultRuleInput {
   path?: string;
   /** Status of an `error` fault, 400 to 599; 500 when omitted. */
   status?: number;
-  /** `Retry-After` of a `rate_limit` or `error` fault, in seconds; 0 when omitted. */
+  /**
+   * `Retry-After` header in seconds. A `rate_limit` fault sends 0 when omitted, an
+   * `error` fault sends no header when omitted (the SDK then backs off about a second).
+   */
   retryAfterSeconds?: number;
   /** Delay of a `latency` fault, in milliseconds. */
   latencyMs?: number;
@@ -38,7 +41,8 @@ export interface FaultRule {
   method: string | null;
   path: string | null;
   status: number;
-  retryAfterSeconds: number;
+  /** `Retry-After` in seconds, `null` to send none. */
+  retryAfterSeconds: number | null;
   latencyMs: number;
   probability: number;
   /** Triggers left, `null` for unlimited. */
@@ -92,9 +96,9 @@ export function normalizeFaultRule(input: unknown, where = 'fault rule'): FaultR
   if (kind === 'error' && (!Number.isInteger(status) || status < 400 || status > 599)) {
     throw new TypeError(`${where}: status must be an integer from 400 to 599, got ${status}.`);
   }
-  const retryAfterSeconds = optionalNumber(source, 'retryAfterSeconds', 'retry_after_seconds', where) ?? 0;
-  if (retryAfterSeconds < 0) {
-    throw new TypeError(`${where}: retryAfterSeconds must not be negative.`);
+  const retryAfterSeconds = optionalNumber(source, 'retryAfterSeconds', 'retry_after_seconds', where) ?? (kind === 'rate_limit' ? 0 : null);
+  if (retryAfterSeconds !== null && (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0)) {
+    throw new TypeError(`${where}: retryAfterSeconds must be a whole number of seconds, 0 or more, got ${retryAfterSeconds}.`);
   }
   const latencyMs = optionalNumber(source, 'latencyMs', 'latency_ms', where) ?? 0;
   if (kind === 'latency' && latencyMs <= 0) {

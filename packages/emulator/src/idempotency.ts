@@ -4,6 +4,12 @@ import type { Reply } from './router.js';
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The SDK puts a fresh key on every POST, checks included, so the store is
+ * bounded. Past this count the oldest keys are forgotten first.
+ */
+const MAX_KEYS = 50_000;
+
 interface StoredReply {
   fingerprint: string;
   reply: Reply;
@@ -12,8 +18,9 @@ interface StoredReply {
 
 /**
  * Remembers the response to each POST that carried an `Idempotency-Key`, for
- * 24 hours. A repeat with the same method, path and body gets the first
- * response again; a repeat with anything else is rejected.
+ * 24 hours (at most the 50,000 most recent keys). A repeat with the same
+ * method, path and body gets the first response again, and a repeat with
+ * anything else is rejected.
  */
 export class IdempotencyStore {
   private readonly replies = new Map<string, StoredReply>();
@@ -48,6 +55,12 @@ export class IdempotencyStore {
   /** Stores the response to a request that carried a key. */
   remember(key: string, method: string, path: string, rawBody: string, reply: Reply, now = Date.now()): void {
     this.replies.set(key, { fingerprint: IdempotencyStore.fingerprint(method, path, rawBody), reply, storedAt: now });
+    if (this.replies.size > MAX_KEYS) {
+      const oldest = this.replies.keys().next().value;
+      if (oldest !== undefined) {
+        this.replies.delete(oldest);
+      }
+    }
   }
 
   clear(): void {

@@ -5,6 +5,8 @@ export {
   validateSeed,
   SeedError,
   type Seed,
+  type SeedGroup,
+  type SeedGroupRoleAssignment,
   type SeedMembership,
   type SeedOrganization,
   type SeedPermission,

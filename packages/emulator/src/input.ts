@@ -132,8 +132,15 @@ export class BodyReader {
     return this.body[field];
   }
 
-  /** Throws a 422 listing every recorded problem, if any. */
+  /**
+   * Throws when a problem was recorded: a 400 `invalid_metadata` for metadata
+   * problems, the status WorkOS's OpenAPI document gives them, else a 422 listing every problem.
+   */
   done(): void {
+    const metadataErrors = this.errors.filter((error) => error.code === 'invalid_metadata');
+    if (metadataErrors.length > 0) {
+      throw new ApiError(400, { message: metadataErrors.map((error) => error.message).join(' '), code: 'invalid_metadata', errors: metadataErrors });
+    }
     if (this.errors.length > 0) {
       throw unprocessable('Validation failed.', this.errors);
     }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Membership, MembershipStatus, Organization, Permission, Resource, Role, RoleAssignment, User } from './entities.js';
+import type { Group, Membership, MembershipStatus, Organization, Permission, Resource, Role, RoleAssignment, User } from './entities.js';
 import { normalizeFaultRule, type FaultRule, type FaultRuleInput } from './faults.js';
 import { newId } from './ids.js';
 import { DEFAULT_SETTINGS, type EmulatorSettings } from './settings.js';
@@ -87,6 +87,24 @@ export interface SeedOrganization {
   domains?: Array<string | { domain: string; state?: 'pending' | 'verified' }>;
   resources?: SeedResource[];
   memberships?: SeedMembership[];
+  groups?: SeedGroup[];
+}
+
+/** A group of a seeded organization. */
+export interface SeedGroup {
+  name: string;
+  description?: string | null;
+  /** Emails of users with a membership in the same organization. */
+  members?: string[];
+  /** Roles every member holds; without a resource, the role applies to the organization. */
+  role_assignments?: SeedGroupRoleAssignment[];
+}
+
+/** A role assignment of a seeded group. */
+export interface SeedGroupRoleAssignment {
+  role: string;
+  resource_type_slug?: string;
+  resource_external_id?: string;
 }
 
 /**
@@ -463,6 +481,39 @@ export function validateSeed(input: unknown): string[] {
         }
       }
     }
+
+    const memberEmails = new Set(
+      listAt(entry, 'memberships', [])
+        .map((membership) => membership.email ?? membership.user_id)
+        .filter((email): email is string => typeof email === 'string')
+        .map((email) => email.trim().toLowerCase()),
+    );
+    for (const [groupIndex, group] of listAt(entry, 'groups', problems).entries()) {
+      const groupWhere = label(`${where}.groups[${groupIndex}]`, group, 'name');
+      if (typeof group.name !== 'string' || group.name.trim() === '') {
+        problems.push(`${groupWhere}: name is required`);
+      }
+      optionalString(group, 'description', groupWhere, problems);
+      for (const member of stringList(group, 'members', groupWhere, problems)) {
+        if (!memberEmails.has(member.trim().toLowerCase())) {
+          problems.push(`${groupWhere}: member "${member}" must be the email of a membership of this organization`);
+        }
+      }
+      for (const [assignmentIndex, assignment] of listAt(group, 'role_assignments', problems).entries()) {
+        const assignmentWhere = `${groupWhere}.role_assignments[${assignmentIndex}]`;
+        const type = typeof assignment.resource_type_slug === 'string' ? assignment.resource_type_slug : 'organization';
+        const roleType = typeof assignment.role === 'string' ? roleTypes.get(assignment.role) : undefined;
+        if (roleType === undefined) {
+          problems.push(`${assignmentWhere}: role ${JSON.stringify(assignment.role)} is not defined in roles`);
+        } else if (roleType !== type) {
+          problems.push(`${assignmentWhere}: role ${JSON.stringify(assignment.role)} applies to "${roleType}" resources, not ${JSON.stringify(type)}`);
+        }
+        const key = `${type}/${JSON.stringify(assignment.resource_external_id)}`;
+        if (type !== 'organization' && (typeof assignment.resource_external_id !== 'string' || !resourceKeys.has(`${type}/${assignment.resource_external_id}`))) {
+          problems.push(`${assignmentWhere}: resource ${key} is not in this organization's resources`);
+        }
+      }
+    }
   }
 
   for (const [index, fault] of (Array.isArray(seed.faults) ? seed.faults : []).entries()) {
@@ -639,6 +690,40 @@ function seedOrganization(state: State, entry: SeedOrganization, usersByKey: Map
         updated_at: now,
       };
       state.addAssignment(assignment);
+    }
+  }
+
+  for (const groupEntry of entry.groups ?? []) {
+    seedGroup(state, organization.id, groupEntry, usersByKey, now);
+  }
+}
+
+function seedGroup(state: State, organizationId: string, entry: SeedGroup, usersByKey: Map<string, User>, now: string): void {
+  const group: Group = {
+    id: newId('group'),
+    organization_id: organizationId,
+    name: entry.name,
+    description: entry.description ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  state.addGroup(group);
+
+  for (const assignmentEntry of entry.role_assignments ?? []) {
+    const resource =
+      assignmentEntry.resource_type_slug === undefined || assignmentEntry.resource_type_slug === 'organization'
+        ? state.rootResourceOf(organizationId)
+        : state.findResourceByExternalId(organizationId, assignmentEntry.resource_type_slug, assignmentEntry.resource_external_id ?? '');
+    if (resource !== undefined) {
+      state.addGroupAssignment({ id: newId('gra'), group_id: group.id, role_slug: assignmentEntry.role, resource_id: resource.id, created_at: now, updated_at: now });
+    }
+  }
+
+  for (const email of entry.members ?? []) {
+    const user = usersByKey.get(email.trim().toLowerCase());
+    const membership = user === undefined ? undefined : state.findMembership(user.id, organizationId);
+    if (membership !== undefined) {
+      state.addGroupMember(group.id, membership.id, now);
     }
   }
 }

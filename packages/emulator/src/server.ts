@@ -136,7 +136,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   if (options.dataFile !== undefined && existsSync(options.dataFile)) {
     const text = await readFile(options.dataFile, 'utf8');
     try {
-      state = State.fromSnapshot(JSON.parse(text) as StateSnapshot);
+      const snapshot = JSON.parse(text) as StateSnapshot;
+      if (snapshot.version !== 1) {
+        throw new Error(`unsupported version ${JSON.stringify(snapshot.version)}, expected 1`);
+      }
+      state = State.fromSnapshot(snapshot);
     } catch (error) {
       throw new Error(`Cannot load data file ${options.dataFile}: ${(error as Error).message}. Delete it to start from the seed.`, { cause: error });
     }
@@ -230,7 +234,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           body: isRateLimit
             ? { message: 'Too many requests.', code: 'rate_limit_exceeded' }
             : { message: `Injected fault: status ${fault.status}.`, code: 'server_error' },
-          headers: isRateLimit || fault.retryAfterSeconds > 0 ? { 'Retry-After': String(fault.retryAfterSeconds) } : {},
+          headers: fault.retryAfterSeconds === null ? {} : { 'Retry-After': String(fault.retryAfterSeconds) },
         },
         requestId,
       );
@@ -291,13 +295,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     }
   };
 
+  // Set once the emulator object exists; requests arrive only after `listen` resolves.
+  const admin: { internals?: EmulatorInternals } = {};
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://emulator.invalid');
     const incomingId = request.headers['x-request-id'];
     const requestId = typeof incomingId === 'string' && incomingId !== '' ? incomingId : randomUUID();
-    const handler = url.pathname.startsWith(ADMIN_PREFIX)
-      ? handleAdminRequest(internals, request, response, url, requestId)
-      : handleApiRequest(request, response, url, requestId);
+    const handler =
+      url.pathname.startsWith(ADMIN_PREFIX) && admin.internals !== undefined
+        ? handleAdminRequest(admin.internals, request, response, url, requestId)
+        : handleApiRequest(request, response, url, requestId);
     handler.catch((error: unknown) => {
       logger.error({ err: error, path: url.pathname }, 'request failed');
       if (!response.headersSent) {
@@ -356,7 +363,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       return closing;
     },
   };
-  const internals: EmulatorInternals = { emulator, requestLog, faults, state: () => state };
+  admin.internals = { emulator, requestLog, faults, state: () => state };
 
   logger.info({ url, organizations: state.organizations.size, users: state.users.size, faults: faults.list().length }, 'emulator started');
   return emulator;

@@ -154,6 +154,10 @@ describe('authorization module', () => {
     expect(((await moved.json()) as { parent_resource_id: string }).parent_resource_id).toBe(second.id);
     const cycle = await rawRequest(emulator, 'PATCH', `/authorization/resources/${first.id}`, { parent_resource_id: first.id });
     expect(cycle.status).toBe(422);
+    const nested = await rawRequest(emulator, 'PATCH', `/authorization/resources/${second.id}`, { parent_resource_external_id: 'ws-1', parent_resource_type_slug: 'workspace' });
+    expect(((await nested.json()) as { parent_resource_id: string }).parent_resource_id).toBe(first.id);
+    const topLevel = await rawRequest(emulator, 'PATCH', `/authorization/resources/${second.id}`, { parent_resource_id: null });
+    expect(((await topLevel.json()) as { parent_resource_id: string | null }).parent_resource_id).toBeNull();
 
     const children = await workos.authorization.listResources({ parentResourceId: second.id });
     expect(children.data.map((resource) => resource.id)).toEqual([project.id]);
@@ -276,6 +280,44 @@ describe('authorization module', () => {
     expect(missingParent.status).toBe(400);
   });
 
+  it('grants roles through groups', async () => {
+    const workspace = await createWorkspace('ws');
+    const group = await workos.groups.createGroup({ organizationId, name: 'Editors' });
+    await workos.groups.addOrganizationMembership({ organizationId, groupId: group.id, organizationMembershipId: membershipId });
+    const check = () => workos.authorization.check({ organizationMembershipId: membershipId, permissionSlug: 'project:view', resourceId: workspace.id });
+    expect((await check()).authorized).toBe(false);
+
+    const groupAssignment = await workos.authorization.createGroupRoleAssignment({ groupId: group.id, roleSlug: 'workspace-viewer', resourceId: workspace.id });
+    expect(groupAssignment.resource.id).toBe(workspace.id);
+    expect((await check()).authorized).toBe(true);
+    await expect(
+      workos.authorization.createGroupRoleAssignment({ groupId: group.id, roleSlug: 'workspace-viewer', resourceId: workspace.id }),
+    ).rejects.toBeInstanceOf(ConflictException);
+
+    const memberAssignments = await workos.authorization.listRoleAssignments({ organizationMembershipId: membershipId });
+    expect(memberAssignments.data).toHaveLength(1);
+    expect(memberAssignments.data[0]!.source).toEqual({ type: 'group', groupRoleAssignmentId: groupAssignment.id });
+    await expect(
+      workos.authorization.removeRoleAssignment({ organizationMembershipId: membershipId, roleAssignmentId: memberAssignments.data[0]!.id }),
+    ).rejects.toMatchObject({ constructor: GenericServerException, status: 403, code: 'group_role_assignment_not_removable' });
+
+    // An organization-level group role goes on the organization itself when no resource is named.
+    const replaced = await workos.authorization.replaceGroupRoleAssignments({ groupId: group.id, roleAssignments: [{ roleSlug: 'admin' }] });
+    expect(replaced.data.map((entry) => entry.role.slug)).toEqual(['admin']);
+    expect((await workos.authorization.check({ organizationMembershipId: membershipId, permissionSlug: 'workspace:edit', resourceId: workspace.id })).authorized).toBe(true);
+    expect((await workos.authorization.listGroupRoleAssignments({ groupId: group.id })).data).toHaveLength(1);
+
+    await workos.authorization.removeGroupRoleAssignments({ groupId: group.id, roleSlug: 'admin' });
+    expect((await check()).authorized).toBe(false);
+
+    await workos.authorization.createGroupRoleAssignment({ groupId: group.id, roleSlug: 'workspace-viewer', resourceExternalId: 'ws', resourceTypeSlug: 'workspace' });
+    const groups = await workos.userManagement.listGroupsForOrganizationMembership({ organizationMembershipId: membershipId });
+    expect(groups.data.map((entry) => entry.id)).toEqual([group.id]);
+    await workos.groups.deleteGroup({ organizationId, groupId: group.id });
+    expect((await check()).authorized).toBe(false);
+    expect((await workos.authorization.listRoleAssignments({ organizationMembershipId: membershipId })).data).toEqual([]);
+  });
+
   it('denies inactive memberships and unknown permissions', async () => {
     const workspace = await createWorkspace('ws');
     await workos.userManagement.updateOrganizationMembership(membershipId, { roleSlug: 'admin' });
@@ -337,6 +379,17 @@ describe('user management rules', () => {
       constructor: GenericServerException,
       code: 'missing_user_id_or_organization_id',
     });
+  });
+
+  it('rejects invalid metadata with 400', async () => {
+    const metadata = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`key${index}`, 'value']));
+    await expect(workos.organizations.createOrganization({ name: 'Meta', metadata })).rejects.toMatchObject({
+      constructor: BadRequestException,
+      code: 'invalid_metadata',
+    });
+    const organization = await workos.organizations.createOrganization({ name: 'Meta', metadata: { plan: 'pro', seats: '5' } });
+    const updated = await workos.organizations.updateOrganization({ organization: organization.id, metadata: { seats: null } as unknown as Record<string, string> });
+    expect(updated.metadata).toEqual({ plan: 'pro' });
   });
 
   it('cascades organization deletion', async () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GenericServerException, RateLimitExceededException } from '@workos-inc/node';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SeedError, startEmulator, type Emulator, type Seed } from '../src/index.js';
@@ -68,6 +69,33 @@ describe('seed loading', () => {
     });
     expect(membership!.role.slug).toBe('member');
     expect(result.authorized).toBe(true);
+  });
+});
+
+describe('shipped seeds', () => {
+  it('loads the workspaces seed', async () => {
+    const emulator = await start({ seed: fileURLToPath(new URL('../seeds/workspaces.yaml', import.meta.url)) });
+    const workos = clientFor(emulator);
+    const organization = await workos.organizations.getOrganizationByExternalId('acme');
+    const memberships = (await workos.userManagement.listOrganizationMemberships({ organizationId: organization.id })).data;
+    const membershipOf = async (externalId: string) => {
+      const user = await workos.userManagement.getUserByExternalId(externalId);
+      return memberships.find((membership) => membership.userId === user.id)!.id;
+    };
+    const check = async (externalId: string, permissionSlug: string) =>
+      (
+        await workos.authorization.check({
+          organizationMembershipId: await membershipOf(externalId),
+          permissionSlug,
+          resourceExternalId: 'handbook',
+          resourceTypeSlug: 'project',
+        })
+      ).authorized;
+
+    expect(await check('u-ada', 'project:edit')).toBe(true);
+    expect(await check('u-grace', 'project:edit')).toBe(true);
+    expect(await check('u-linus', 'project:view')).toBe(true);
+    expect(await check('u-linus', 'project:edit')).toBe(false);
   });
 });
 

@@ -3,5 +3,6 @@
 declare module 'express4' {
   import express from 'express';
 
+  // A module declaration must mirror the package, which has a default export.
   export default express;
 }

@@ -1,5 +1,6 @@
 import type { DecisionInvalidation } from '../invalidation.js';
 import { silentLogger } from '../logger.js';
+import { withoutSdkRetries } from '../workos.js';
 import { workosBackend, type CheckBackend } from './backend.js';
 import { filterAuthorized, type FilterOptions, type FilterResult } from './batch.js';
 import { CircuitBreaker } from './breaker.js';
@@ -58,7 +59,13 @@ export interface CheckClient<P extends string = string> extends RequestChecker<P
  * ```
  */
 export function createCheckClient<const P extends string = string>(options: CheckClientOptions<P>): CheckClient<P> {
-  return createCheckClientWithBackend(workosBackend(options.workos), options);
+  // A failed call must reach the circuit breaker and the guard at once, so
+  // that an outage answers 503 promptly instead of after the SDK's backoff.
+  // The SDK's timeout only frees the socket of a call the client's own
+  // timeout already gave up on, so it runs a little longer.
+  const timeoutMs = positive('timeoutMs', options.timeoutMs ?? 2_000);
+  const workos = withoutSdkRetries(options.workos, timeoutMs + 1_000);
+  return createCheckClientWithBackend(workosBackend(workos), options);
 }
 
 /** @internal Builds a check client over any backend; the testing kit passes a scripted one. */

@@ -53,7 +53,7 @@ export interface WaitOptions {
 }
 
 /**
- * Lifecycle sync as the app sees it: each call records the desired state of
+ * Producer side of lifecycle sync: each call records the desired state of
  * the entities it touches in Redis and enqueues a job per entity that the
  * worker (`createSyncWorker`) runs against WorkOS.
  *
@@ -240,7 +240,7 @@ export function createSync(options: CreateSyncOptions): Sync {
 
     async close() {
       // Let BullMQ finish its connection set-up first; closing in the middle
-      // of it leaves rejected commands nobody awaits.
+      // of it leaves rejected commands that no caller awaits.
       await ready().catch(() => undefined);
       await queue.waitUntilReady().catch(() => undefined);
       await queue.close();

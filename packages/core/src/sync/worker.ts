@@ -238,7 +238,7 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
     }
 
     const failure = classifyWorkOSError(error);
-    const reason = failure.status === undefined ? failure.message : `WorkOS answered ${failure.status}: ${failure.message}`;
+    const reason = failure.status === undefined ? failure.message : `WorkOS returned ${failure.status}: ${failure.message}`;
 
     if (failure.kind === 'permanent') {
       return await fail(job, version, reason);
@@ -400,7 +400,7 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
       clearInterval(sweeper);
 
       // Closing while BullMQ still sets its connections up leaves rejected
-      // commands nobody awaits; let the set-up finish first.
+      // commands that no caller awaits, so let the set-up finish first.
       await worker.waitUntilReady().catch(() => undefined);
       await queue.waitUntilReady().catch(() => undefined);
       await worker.close();

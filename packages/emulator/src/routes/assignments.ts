@@ -92,8 +92,9 @@ function removeAssignmentById({ state, params }: RequestContext) {
   if (assignment === undefined || assignment.organization_membership_id !== membership.id) {
     throw notFound('Role assignment', assignmentId);
   }
+  // The OpenAPI document lists 403, not 422, for this operation.
   if (assignment.group_role_assignment_id) {
-    throw new ApiError(422, {
+    throw new ApiError(403, {
       message: `Role assignment '${assignmentId}' comes from group role assignment '${assignment.group_role_assignment_id}': remove it from the group instead.`,
       code: 'group_role_assignment_not_removable',
     });

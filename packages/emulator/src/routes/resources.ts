@@ -97,7 +97,9 @@ function updateResource(state: State, resource: Resource, body: unknown) {
   }
 
   const fields = (body ?? {}) as Record<string, unknown>;
-  const parent = resolveTarget(state, resource.organization_id, fields, PARENT_TARGET);
+  // An explicit null parent moves the resource to the top level, under the organization's root.
+  const parent =
+    fields.parent_resource_id === null ? state.rootResourceOf(resource.organization_id) : resolveTarget(state, resource.organization_id, fields, PARENT_TARGET);
   if (parent !== undefined && parent.id !== resource.parent_id) {
     if (state.ancestry(parent).some((ancestor) => ancestor.id === resource.id)) {
       throw invalidField('parent_resource_id', 'invalid_parent_resource', `Resource '${parent.id}' is inside the subtree of '${resource.id}': a resource cannot move under itself.`);

@@ -1,0 +1,73 @@
+/**
+ * `pnpm bench`: runs the fgakit benchmarks and writes their medians to
+ * bench/results/latest.json. `pnpm bench -- --help` lists the options.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, freemem, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { HELP, parseOptions, type BenchOptions, type SuiteName } from './lib/options.js';
+import { runChecksSuite } from './suites/checks.js';
+import { runGuardSuite } from './suites/guard.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function assertRedisReachable(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch {
+    throw new Error(`Redis is not reachable at ${url}: start Redis 6.2 or newer there, or pass --redis-url.`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const suites: Record<SuiteName, (options: BenchOptions) => Promise<unknown>> = {
+  guard: runGuardSuite,
+  checks: runChecksSuite,
+  filter: async () => { throw new Error('not ready'); },
+  sync: async () => { throw new Error('not ready'); },
+  scale: async () => { throw new Error('not ready'); },
+};
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === undefined) {
+    console.log(HELP);
+    return;
+  }
+
+  await assertRedisReachable(options.redisUrl);
+
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    totalMemoryBytes: totalmem(),
+    freeMemoryBytes: freemem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  const startedAt = new Date().toISOString();
+  const results: Record<string, unknown> = {};
+
+  for (const name of options.suites) {
+    console.log(`\n== ${name}`);
+    const started = performance.now();
+    results[name] = await suites[name](options);
+    console.log(`   ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  const output = resolve(root, options.output);
+  await mkdir(dirname(output), { recursive: true });
+  await writeFile(output, `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine, options, results }, null, 2)}\n`);
+  console.log(`\nResults written to ${output}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
