@@ -3,13 +3,16 @@
  * bench/results/latest.json. `pnpm bench -- --help` lists the options.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, freemem, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { HELP, parseOptions, type BenchOptions, type SuiteName } from './lib/options.js';
 import { runChecksSuite } from './suites/checks.js';
+import { runFilterSuite } from './suites/filter.js';
 import { runGuardSuite } from './suites/guard.js';
+import { runScaleSuite } from './suites/scale.js';
+import { runSyncSuite } from './suites/sync.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -29,9 +32,9 @@ async function assertRedisReachable(url: string): Promise<void> {
 const suites: Record<SuiteName, (options: BenchOptions) => Promise<unknown>> = {
   guard: runGuardSuite,
   checks: runChecksSuite,
-  filter: async () => { throw new Error('not ready'); },
-  sync: async () => { throw new Error('not ready'); },
-  scale: async () => { throw new Error('not ready'); },
+  filter: runFilterSuite,
+  sync: runSyncSuite,
+  scale: runScaleSuite,
 };
 
 async function main(): Promise<void> {
@@ -57,8 +60,13 @@ async function main(): Promise<void> {
   for (const name of options.suites) {
     console.log(`\n== ${name}`);
     const started = performance.now();
-    results[name] = await suites[name](options);
-    console.log(`   ${name} took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const loadBefore = loadavg();
+    const result = await suites[name](options);
+    const seconds = (performance.now() - started) / 1000;
+
+    // The load average shows how much else ran on the machine, which moves every figure.
+    results[name] = { seconds, loadAverageBefore: loadBefore, loadAverageAfter: loadavg(), result };
+    console.log(`   ${name} took ${seconds.toFixed(1)} s, load average ${loadBefore[0]!.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`);
   }
 
   const output = resolve(root, options.output);

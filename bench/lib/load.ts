@@ -1,18 +1,30 @@
 import { startChild, type ChildHandle } from './child.js';
 
-/** One autocannon measurement. */
-export interface LoadRequest {
+/** One endpoint to load. */
+export interface LoadTarget {
+  name: string;
   url: string;
-  connections: number;
-  durationSeconds: number;
   headers: Record<string, string>;
   /** Requests each connection sends in turn; a GET of `url` when omitted. */
   requests?: { method: 'GET' | 'POST'; path: string; body?: string }[];
 }
 
-/** Result of one measurement as autocannon reports it. */
+/**
+ * A paired measurement: the targets are loaded in turn, one slice each, for
+ * `slices` rounds. Short alternating slices keep background load on a shared
+ * machine from favouring whichever target happened to run during a quiet
+ * moment.
+ */
+export interface LoadRequest {
+  targets: LoadTarget[];
+  connections: number;
+  sliceSeconds: number;
+  slices: number;
+}
+
+/** Result of one target over all its slices. */
 export interface LoadResult {
-  /** Mean of the per-second request counts. */
+  /** Successful (2xx) responses divided by the time spent loading this target. */
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
@@ -24,7 +36,7 @@ export interface LoadResult {
 
 /** The autocannon process, reused for every measurement of a suite. */
 export interface LoadGenerator {
-  run(request: LoadRequest): Promise<LoadResult>;
+  run(request: LoadRequest): Promise<Record<string, LoadResult>>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +44,7 @@ export interface LoadGenerator {
 export async function startLoadGenerator(): Promise<LoadGenerator> {
   const child: ChildHandle<unknown> = await startChild('load', {});
   return {
-    run: (load) => child.request<LoadResult>({ load }),
+    run: (load) => child.request<Record<string, LoadResult>>({ load }),
     stop: () => child.stop(),
   };
 }
@@ -45,4 +57,10 @@ export function assertClean(label: string, result: LoadResult): void {
   if (result.ok === 0) {
     throw new Error(`${label}: no successful response.`);
   }
+}
+
+/** Splits a duration into alternating slices of about one second. */
+export function slicesOf(durationSeconds: number): { sliceSeconds: number; slices: number } {
+  const slices = Math.max(1, Math.round(durationSeconds));
+  return { slices, sliceSeconds: durationSeconds / slices };
 }

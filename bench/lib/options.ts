@@ -30,7 +30,7 @@ const PRESETS: Record<'quick' | 'default' | 'large', Preset> = {
     guard: { frameworks: [...FRAMEWORKS], durationSeconds: 1, warmupSeconds: 0.5, connections: 10 },
     checks: { sequential: 50, concurrent: 100, distinct: 10, throughputChecks: 200, throughputConcurrency: 16 },
     filter: { items: 100, lists: 3, concurrency: 8 },
-    sync: { sizes: [100, 300], latencyMs: 20, workerConcurrency: 5, timeoutSeconds: 120 },
+    sync: { sizes: [100, 300], latencyMs: 20, workerConcurrency: 20, timeoutSeconds: 120 },
     scale: { resources: 5_000, memberships: 500, smallResources: 100, smallMemberships: 10, durationSeconds: 1, connections: 10 },
   },
   default: {
@@ -38,7 +38,7 @@ const PRESETS: Record<'quick' | 'default' | 'large', Preset> = {
     guard: { frameworks: [...FRAMEWORKS], durationSeconds: 5, warmupSeconds: 1, connections: 10 },
     checks: { sequential: 300, concurrent: 100, distinct: 10, throughputChecks: 1_000, throughputConcurrency: 16 },
     filter: { items: 100, lists: 10, concurrency: 8 },
-    sync: { sizes: [1_000, 10_000], latencyMs: 20, workerConcurrency: 5, timeoutSeconds: 300 },
+    sync: { sizes: [1_000, 10_000], latencyMs: 20, workerConcurrency: 20, timeoutSeconds: 300 },
     scale: { resources: 100_000, memberships: 10_000, smallResources: 100, smallMemberships: 10, durationSeconds: 5, connections: 10 },
   },
   large: {
@@ -46,7 +46,7 @@ const PRESETS: Record<'quick' | 'default' | 'large', Preset> = {
     guard: { frameworks: [...FRAMEWORKS], durationSeconds: 10, warmupSeconds: 2, connections: 50 },
     checks: { sequential: 1_000, concurrent: 1_000, distinct: 100, throughputChecks: 5_000, throughputConcurrency: 64 },
     filter: { items: 100, lists: 30, concurrency: 8 },
-    sync: { sizes: [1_000, 10_000, 50_000], latencyMs: 20, workerConcurrency: 5, timeoutSeconds: 900 },
+    sync: { sizes: [1_000, 10_000, 50_000], latencyMs: 20, workerConcurrency: 20, timeoutSeconds: 900 },
     scale: { resources: 1_000_000, memberships: 100_000, smallResources: 100, smallMemberships: 10, durationSeconds: 10, connections: 50 },
   },
 };

@@ -28,7 +28,7 @@ export function createApp({ service, checks, logger }: AppDependencies): express
   });
 
   const workspace = (req: Request) => ({ resourceTypeSlug: 'workspace', resourceExternalId: String(req.params.id) });
-  const organization = (req: Request) => ({ resourceTypeSlug: 'organization', resourceExternalId: String(req.params.orgId) });
+  const organization = (req: Request) => service.organizationResource(String(req.params.orgId));
 
   // Sends a write's result once it is recorded, or once it reached WorkOS with ?wait=true.
   async function respond<T>(req: Request, res: Response, status: number, write: Promise<WriteResult<T>>): Promise<void> {

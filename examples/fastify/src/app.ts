@@ -32,7 +32,7 @@ export async function createApp({ service, checks, logger }: AppDependencies): P
   });
 
   const workspace: ResourceResolver = (request) => ({ resourceTypeSlug: 'workspace', resourceExternalId: (request.params as Params).id ?? '' });
-  const organization: ResourceResolver = (request) => ({ resourceTypeSlug: 'organization', resourceExternalId: (request.params as Params).orgId ?? '' });
+  const organization: ResourceResolver = (request) => service.organizationResource((request.params as Params).orgId ?? '');
   const guard = (requirement: string, resource: ResourceResolver) => ({ config: { fgakit: { requirement, resource } } });
 
   // Sends a write's result once it is recorded, or once it reached WorkOS with ?wait=true.

@@ -1,5 +1,6 @@
 import { createCheckClient, createSync, createWorkOS } from '@fgakit/core';
 import { createWorkspacesService, MemoryStore, readConfig } from '@fgakit-examples/shared';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 
@@ -8,7 +9,18 @@ const logger = pino({ name: 'fgakit-example-fastify', level: config.logLevel });
 
 const workos = createWorkOS({ apiKey: config.workosApiKey, baseUrl: config.workosBaseUrl });
 const sync = createSync({ connection: config.redisUrl, prefix: config.prefix, logger });
-const checks = createCheckClient({ workos, membershipLookup: sync, timeoutMs: 2_000, logger });
+// Decisions are cached across requests; the sync worker's invalidations drop
+// the ones a change made stale.
+const redis = new Redis(config.redisUrl);
+const checks = createCheckClient({
+  workos,
+  membershipLookup: sync,
+  timeoutMs: 2_000,
+  cache: { allowedTtlMs: 60_000, deniedTtlMs: 10_000 },
+  invalidation: { redis, prefix: config.prefix },
+  logger,
+});
+await checks.ready();
 const service = createWorkspacesService({ store: new MemoryStore(), sync, checks });
 
 const app = await createApp({ service, checks, logger });
@@ -20,6 +32,7 @@ async function shutdown(signal: string): Promise<void> {
   await app.close();
   await sync.close();
   await checks.close();
+  redis.disconnect();
   process.exit(0);
 }
 

@@ -31,7 +31,7 @@ export function createApp({ service, checks, logger }: AppDependencies): Koa<Fga
   });
 
   const workspace = (ctx: Context) => ({ resourceTypeSlug: 'workspace', resourceExternalId: param(ctx, 'id') });
-  const organization = (ctx: Context) => ({ resourceTypeSlug: 'organization', resourceExternalId: param(ctx, 'orgId') });
+  const organization = (ctx: Context) => service.organizationResource(param(ctx, 'orgId'));
 
   // Sets a write's result once it is recorded, or once it reached WorkOS with ?wait=true.
   async function respond<T>(ctx: Context, status: number, write: Promise<WriteResult<T>>): Promise<void> {

@@ -2,10 +2,12 @@ import type { AddressInfo, Server } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExampleStack, type ExampleStack } from './harness.js';
-import { lifecycleSteps, runStep } from './lifecycle.js';
+import { lifecycleSteps, runStep, type LifecycleStep } from './lifecycle.js';
 import type { WorkspacesService } from './service.js';
 import type { CheckClient } from '@fgakit/core';
 import type { Logger } from 'pino';
+
+const CHECK_ROUTE = 'POST /authorization/organization_memberships/:id/check';
 
 /** Starts one framework's example app on a port-0 server. */
 export type StartApp = (dependencies: { service: WorkspacesService; checks: CheckClient; logger: Logger }) => Promise<Server>;
@@ -29,6 +31,21 @@ export function describeExampleApp(name: string, startApp: StartApp): void {
 
       baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
+
+    async function expectStep(step: LifecycleStep, organizationId: string): Promise<void> {
+      const outcome = await runStep(baseUrl, step, organizationId);
+      expect(outcome.problem, `${step.title}: ${outcome.text}`).toBeUndefined();
+    }
+
+    // Creates an organization, a member who signs up, and workspaces that member creates.
+    async function setUp(organizationId: string, userId: string, workspaceIds: string[]): Promise<void> {
+      await expectStep({ title: 'org', method: 'POST', path: '/orgs?wait=true', body: { id: organizationId, name: organizationId }, expect: 201 }, organizationId);
+      const signup = { userId, email: `${userId}@${organizationId}.test`, orgId: organizationId };
+      await expectStep({ title: 'signup', method: 'POST', path: '/signup?wait=true', body: signup, expect: 201 }, organizationId);
+      for (const id of workspaceIds) {
+        await expectStep({ title: 'workspace', method: 'POST', path: '/workspaces?wait=true', as: userId, body: { id, name: id }, expect: 201 }, organizationId);
+      }
+    }
 
     afterAll(async () => {
       server.close();
@@ -64,28 +81,53 @@ export function describeExampleApp(name: string, startApp: StartApp): void {
     });
 
     it('answers 503 and never 200 when WorkOS fails during a check', async () => {
-      const org = 'faulty';
-      const setup = [
-        { title: 'org', method: 'POST', path: '/orgs?wait=true', body: { id: org, name: 'Faulty' }, expect: 201 },
-        { title: 'signup', method: 'POST', path: '/signup?wait=true', body: { userId: 'dora', email: 'dora@faulty.test', orgId: org }, expect: 201 },
-        { title: 'workspace', method: 'POST', path: '/workspaces?wait=true', as: 'dora', body: { id: 'faulty-ws', name: 'W' }, expect: 201 },
-        { title: 'allowed before the fault', method: 'GET', path: '/workspaces/faulty-ws', as: 'dora', expect: 200 },
-      ];
-      for (const step of setup) {
-        const outcome = await runStep(baseUrl, step, org);
-        expect(outcome.problem, `${step.title}: ${outcome.text}`).toBeUndefined();
-      }
+      await setUp('faulty', 'dora', ['faulty-ws', 'faulty-other']);
+      await expectStep({ title: 'allowed before the fault', method: 'GET', path: '/workspaces/faulty-ws', as: 'dora', expect: 200 }, 'faulty');
 
+      // Decisions not in the cache yet must reach WorkOS, which now fails.
       stack.emulator.addFault({ kind: 'error', status: 500, path: '/authorization/organization_memberships/*/check' });
       try {
-        const view = await runStep(baseUrl, { title: 'view', method: 'GET', path: '/workspaces/faulty-ws', as: 'dora', expect: 503 }, org);
-        expect(view.problem, view.text).toBeUndefined();
-
-        const list = await runStep(baseUrl, { title: 'list', method: 'GET', path: '/workspaces', as: 'dora', expect: 503 }, org);
-        expect(list.problem, list.text).toBeUndefined();
+        await expectStep({ title: 'view another workspace', method: 'GET', path: '/workspaces/faulty-other', as: 'dora', expect: 503 }, 'faulty');
+        await expectStep({ title: 'edit', method: 'PATCH', path: '/workspaces/faulty-ws', as: 'dora', body: { name: 'X' }, expect: 503 }, 'faulty');
+        await expectStep({ title: 'list', method: 'GET', path: '/workspaces', as: 'dora', expect: 503 }, 'faulty');
       } finally {
         stack.emulator.clearFaults();
       }
+    });
+
+    it('answers 503 when a check hangs', async () => {
+      await setUp('hanging', 'hugo', ['hanging-ws']);
+
+      stack.emulator.addFault({ kind: 'hang', path: '/authorization/organization_memberships/*/check' });
+      try {
+        await expectStep({ title: 'view', method: 'GET', path: '/workspaces/hanging-ws', as: 'hugo', expect: 503 }, 'hanging');
+      } finally {
+        stack.emulator.clearFaults();
+      }
+    });
+
+    it('makes one upstream check for 100 concurrent identical requests', async () => {
+      await setUp('crowd', 'cleo', ['crowd-ws']);
+      stack.emulator.clearRequestLog();
+
+      const outcomes = await Promise.all(
+        Array.from({ length: 100 }, () => runStep(baseUrl, { title: 'view', method: 'GET', path: '/workspaces/crowd-ws', as: 'cleo', expect: 200 }, 'crowd')),
+      );
+
+      expect(outcomes.filter((outcome) => outcome.status === 200)).toHaveLength(100);
+      expect(stack.emulator.requestLog().filter((entry) => entry.route === CHECK_ROUTE)).toHaveLength(1);
+    });
+
+    it('denies at once after a role change reached WorkOS', async () => {
+      await setUp('stale', 'sam', ['stale-ws']);
+      const signup = { title: 'signup', method: 'POST', path: '/signup?wait=true', body: { userId: 'tom', email: 'tom@stale.test', orgId: 'stale' }, expect: 201 };
+      await expectStep(signup, 'stale');
+      await expectStep({ title: 'grant', method: 'PUT', path: '/workspaces/stale-ws/members/tom?wait=true', as: 'sam', body: { role: 'workspace-editor' }, expect: 200 }, 'stale');
+      await expectStep({ title: 'edit while editor', method: 'PATCH', path: '/workspaces/stale-ws', as: 'tom', body: { name: 'A' }, expect: 200 }, 'stale');
+
+      await expectStep({ title: 'demote', method: 'PUT', path: '/workspaces/stale-ws/members/tom?wait=true', as: 'sam', body: { role: 'workspace-viewer' }, expect: 200 }, 'stale');
+      await expectStep({ title: 'edit after demotion', method: 'PATCH', path: '/workspaces/stale-ws', as: 'tom', body: { name: 'B' }, expect: 403 }, 'stale');
+      await expectStep({ title: 'view after demotion', method: 'GET', path: '/workspaces/stale-ws', as: 'tom', expect: 200 }, 'stale');
     });
   });
 }

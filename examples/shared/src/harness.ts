@@ -10,6 +10,7 @@ import {
   type SyncWorker,
 } from '@fgakit/core';
 import { startEmulator, type Emulator } from '@fgakit/emulator';
+import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { createWorkspacesService, type WorkspacesService } from './service.js';
 import { MemoryStore } from './store.js';
@@ -45,7 +46,16 @@ export async function startExampleStack(redisUrl = process.env.REDIS_URL ?? 'red
   const store = new MemoryStore();
   const sync = createSync({ connection: redisUrl, prefix, logger });
   const worker = createSyncWorker({ workos, connection: redisUrl, prefix, logger, sweepIntervalMs: 0 });
-  const checks = createCheckClient({ workos, membershipLookup: sync, timeoutMs: 2_000, logger });
+  const redis = new Redis(redisUrl);
+  const checks = createCheckClient({
+    workos,
+    membershipLookup: sync,
+    timeoutMs: 2_000,
+    cache: { allowedTtlMs: 60_000, deniedTtlMs: 10_000 },
+    invalidation: { redis, prefix },
+    logger,
+  });
+  await checks.ready();
   const service = createWorkspacesService({ store, sync, checks });
 
   return {
@@ -61,6 +71,7 @@ export async function startExampleStack(redisUrl = process.env.REDIS_URL ?? 'red
       await worker.close();
       await sync.close();
       await checks.close();
+      redis.disconnect();
       await emulator.close();
     },
   };

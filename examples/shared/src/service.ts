@@ -128,6 +128,25 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
       return { value: workspace, tickets: [resource, grant] };
     },
 
+    /**
+     * Returns the FGA resource of an organization for guards on organization
+     * routes. WorkOS addresses an organization's root resource by type
+     * `organization` with the WorkOS organization id as its external id, so
+     * the app's id is mapped through what the sync worker learned.
+     */
+    async organizationResource(organizationId: string): Promise<{ resourceTypeSlug: 'organization'; resourceExternalId: string }> {
+      if (!store.organizations.has(organizationId)) {
+        throw new HttpProblem(404, 'Not Found', `Organization "${organizationId}" does not exist.`);
+      }
+
+      const workosId = await sync.getOrganizationId(organizationId);
+      if (workosId === undefined) {
+        throw new HttpProblem(503, 'Service Unavailable', `Organization "${organizationId}" has not reached WorkOS yet; retry shortly.`, 1);
+      }
+
+      return { resourceTypeSlug: 'organization', resourceExternalId: workosId };
+    },
+
     getWorkspace(id: string): Workspace {
       return workspaceOrThrow(id);
     },

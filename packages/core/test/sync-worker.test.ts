@@ -55,6 +55,8 @@ describe('createSyncWorker', () => {
 
     const membershipId = await sync.getMembershipId('u1', 'acme');
     expect(membershipId).toMatch(/^om_/);
+    expect(await sync.getOrganizationId('acme')).toBe((await workos.organizations.getOrganizationByExternalId('acme')).id);
+    expect(await sync.getOrganizationId('unknown')).toBeUndefined();
     const check = (permission: string, resourceId: string, resourceTypeSlug: string): Promise<{ authorized: boolean }> =>
       workos.authorization.check({ organizationMembershipId: membershipId!, permissionSlug: permission, resourceExternalId: resourceId, resourceTypeSlug });
     expect((await check('project:edit', 'p1', 'project')).authorized).toBe(true);

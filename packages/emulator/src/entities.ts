@@ -105,7 +105,7 @@ export interface Group extends StoredObject {
   description: string | null;
 }
 
-/** A stored group role assignment: every member of the group holds the role on the resource. */
+/** A stored group role assignment, which gives every member of the group the role on the resource. */
 export interface GroupRoleAssignment extends StoredObject {
   group_id: string;
   role_slug: string;

@@ -31,7 +31,7 @@ function incrementRandom(digits: number[]): number[] {
     next[i] = 0;
   }
 
-  // NOTE: 2^80 ids in one millisecond cannot happen; the wrap keeps the id well-formed.
+  // Reached only after 2^80 ids in one millisecond; wrapping to zero keeps the id well-formed.
   return next;
 }
 

@@ -273,6 +273,7 @@ export function validateSeed(input: unknown): string[] {
   }
   validateSettings(seed, problems);
   const multipleRoles = isRecord(seed.settings) && seed.settings.multiple_roles === true;
+  const maxDepth = isRecord(seed.settings) && typeof seed.settings.max_depth === 'number' ? seed.settings.max_depth : DEFAULT_SETTINGS.max_depth;
 
   // Resource types
   const types = new Map<string, string[]>();
@@ -417,7 +418,8 @@ export function validateSeed(input: unknown): string[] {
     }
     optionalString(entry, 'external_id', where, problems);
 
-    const resourceKeys = new Set<string>();
+    // Depth of each seeded resource below the organization, by `type/external_id`.
+    const resourceKeys = new Map<string, number>();
     for (const [resourceIndex, resource] of listAt(entry, 'resources', problems).entries()) {
       const resourceWhere = `${where}.resources[${resourceIndex}]`;
       const type = resource.resource_type_slug;
@@ -438,7 +440,12 @@ export function validateSeed(input: unknown): string[] {
       } else if (!(types.get(type) ?? []).includes(String(parentType))) {
         problems.push(`${resourceWhere}: a "${type}" resource cannot have a "${String(parentType)}" parent`);
       }
-      resourceKeys.add(`${type}/${resource.external_id}`);
+
+      const parentDepth = isRecord(parent) ? (resourceKeys.get(`${String(parent.resource_type_slug)}/${String(parent.external_id)}`) ?? 0) : 0;
+      if (parentDepth + 1 > maxDepth) {
+        problems.push(`${resourceWhere}: it would sit ${parentDepth + 1} levels below the organization, more than max_depth ${maxDepth}`);
+      }
+      resourceKeys.set(`${type}/${resource.external_id}`, parentDepth + 1);
     }
 
     for (const [membershipIndex, membership] of listAt(entry, 'memberships', problems).entries()) {

@@ -12,12 +12,12 @@ export interface EmulatorSettings {
   top_level_parent_id: 'null' | 'root';
   /** Whether checks of an inactive membership are evaluated (`true`) or always denied (`false`). */
   inactive_memberships_authorized: boolean;
-  /** A check naming a permission the environment does not define: `'deny'` answers `authorized: false`, `'error'` a 404. */
+  /** Response to a check naming a permission the environment does not define: `'deny'` for `authorized: false`, `'error'` for a 404. */
   unknown_permission: 'deny' | 'error';
   /**
-   * Resource discovery (`listResourcesForMembership`): `'inherited'` counts grants on
-   * any ancestor and organization roles like a check does; `'direct'` counts only
-   * grants on the parent or on the child itself.
+   * Grants that resource discovery (`listResourcesForMembership`) counts. `'inherited'`
+   * counts grants on any ancestor and organization roles, as a check does. `'direct'`
+   * counts only grants on the parent or on the child itself.
    */
   discovery: 'inherited' | 'direct';
   /** Maximum number of levels below the organization root. */

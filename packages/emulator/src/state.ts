@@ -52,7 +52,7 @@ function removeFromIndex(index: Map<string, Set<string>>, key: string, value: st
   }
 }
 
-/** The current time as WorkOS formats it. */
+/** Returns the current time as WorkOS formats it, ISO-8601 with milliseconds. */
 export function timestamp(): string {
   return new Date().toISOString();
 }
@@ -383,7 +383,7 @@ export class State {
 
   /**
    * Finds a resource by organization, type and external id. The root resource
-   * answers to type `organization` with the organization's id or external id.
+   * is found by type `organization` with the organization's id or external id.
    */
   findResourceByExternalId(organizationId: string, typeSlug: string, externalId: string): Resource | undefined {
     if (typeSlug === 'organization') {

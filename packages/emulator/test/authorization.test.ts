@@ -166,6 +166,12 @@ describe('authorization module', () => {
     const workspaces = await workos.authorization.listResources({ organizationId, resourceTypeSlug: 'workspace', order: 'asc' });
     expect(workspaces.data.map((resource) => resource.externalId)).toEqual(['ws-1', 'ws-2']);
 
+    // The organization's root resource is addressable but immutable.
+    const root = await workos.authorization.getResourceByExternalId({ organizationId, resourceTypeSlug: 'organization', externalId: organizationId });
+    expect(root.parentResourceId).toBeNull();
+    await expect(workos.authorization.updateResource({ resourceId: root.id, name: 'Renamed' })).rejects.toMatchObject({ code: 'organization_resource_immutable' });
+    await expect(workos.authorization.deleteResource({ resourceId: root.id, cascadeDelete: true })).rejects.toMatchObject({ code: 'organization_resource_immutable' });
+
     await workos.authorization.deleteResourceByExternalId({ organizationId, resourceTypeSlug: 'project', externalId: 'p-1' });
     await expect(workos.authorization.getResource(project.id)).rejects.toBeInstanceOf(NotFoundException);
   });

@@ -1,6 +1,7 @@
 import { bench, describe } from 'vitest';
 import type { Membership, Resource } from '../src/entities.js';
 import { check } from '../src/engine.js';
+import { startEmulator, type Seed, type SeedResource } from '../src/index.js';
 import { stateFromSeed } from '../src/seed.js';
 import type { State } from '../src/state.js';
 
@@ -79,4 +80,54 @@ describe('check cost', () => {
   bench('40,000 resources, 10,001 memberships', () => {
     check(large.state, large.membership, 'folder:read', large.target);
   });
+});
+
+/** Builds a seed with `folders` top-level folders, each three levels deep, and one membership holding a role on the last chain. */
+function seedWith(folders: number): Seed {
+  const resources: SeedResource[] = [];
+  for (let index = 0; index < folders; index += 1) {
+    resources.push({ resource_type_slug: 'folder', external_id: `top-${index}` });
+    resources.push({ resource_type_slug: 'folder', external_id: `middle-${index}`, parent: { resource_type_slug: 'folder', external_id: `top-${index}` } });
+    resources.push({ resource_type_slug: 'folder', external_id: `leaf-${index}`, parent: { resource_type_slug: 'folder', external_id: `middle-${index}` } });
+  }
+  return {
+    resource_types: [{ slug: 'folder', parents: ['organization', 'folder'] }],
+    permissions: [{ slug: 'folder:read', resource_type_slug: 'folder' }],
+    roles: [
+      { slug: 'member', is_default_role: true },
+      { slug: 'folder-reader', resource_type_slug: 'folder', permissions: ['folder:read'] },
+    ],
+    users: [{ email: 'bench@example.test' }],
+    organizations: [
+      {
+        name: 'Bench',
+        resources,
+        memberships: [
+          {
+            email: 'bench@example.test',
+            role_assignments: [{ role: 'folder-reader', resource_type_slug: 'folder', resource_external_id: `top-${folders - 1}` }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+async function checkRequest(folders: number): Promise<() => Promise<void>> {
+  const emulator = await startEmulator({ port: 0, seed: seedWith(folders) });
+  const membershipId = emulator.snapshot().memberships[0]!.id;
+  const url = `${emulator.url}/authorization/organization_memberships/${membershipId}/check`;
+  const body = JSON.stringify({ permission_slug: 'folder:read', resource_type_slug: 'folder', resource_external_id: `leaf-${folders - 1}` });
+  return async () => {
+    const response = await fetch(url, { method: 'POST', body, headers: { Authorization: `Bearer ${emulator.apiKey}`, 'Content-Type': 'application/json' } });
+    await response.json();
+  };
+}
+
+describe('check over HTTP', async () => {
+  const small = await checkRequest(10);
+  const large = await checkRequest(10_000);
+
+  bench('30 resources', small);
+  bench('30,000 resources', large);
 });

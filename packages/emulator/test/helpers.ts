@@ -25,9 +25,9 @@ export function clientFor(emulator: Emulator, options: Omit<WorkOSOptions, 'apiH
   });
 }
 
-/** Sends a raw request to the emulator with the API key. */
+/** Sends a raw request to the emulator with the API key; the response is checked like the SDK's. */
 export async function rawRequest(emulator: Emulator, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${emulator.url}${path}`, {
+  return specValidator.wrapFetch()(`${emulator.url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${emulator.apiKey}`, 'Content-Type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

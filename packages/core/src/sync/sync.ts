@@ -92,6 +92,12 @@ export interface Sync {
   /** Returns the WorkOS membership id (`om_…`) the worker learned, or `undefined`. */
   getMembershipId(userId: string, organizationId: string): Promise<string | undefined>;
   /**
+   * Returns the WorkOS organization id (`org_…`) the worker learned, or
+   * `undefined`. WorkOS addresses an organization's root resource by type
+   * `organization` and this id as its external id.
+   */
+  getOrganizationId(organizationId: string): Promise<string | undefined>;
+  /**
    * Runs a lifecycle operation by name, as the PostgreSQL relay does with
    * stored intents.
    */
@@ -226,6 +232,11 @@ export function createSync(options: CreateSyncOptions): Sync {
     async getMembershipId(userId, organizationId) {
       await ready();
       return await store.getId(entityKey({ kind: 'membership', userId, organizationId }));
+    },
+
+    async getOrganizationId(organizationId) {
+      await ready();
+      return await store.getId(entityKey({ kind: 'organization', organizationId }));
     },
 
     ready,

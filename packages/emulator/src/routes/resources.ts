@@ -1,5 +1,5 @@
 import type { Resource } from '../entities.js';
-import { ApiError, badRequest, conflict, invalidField, notFound } from '../errors.js';
+import { ApiError, conflict, invalidField, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { BodyReader } from '../input.js';
 import { requireOrganization, requireResource, requireResourceByExternalId, resolveTarget } from '../lookup.js';
@@ -36,9 +36,17 @@ function assertValidParent(state: State, typeSlug: string, parent: Resource, org
   }
 }
 
+/**
+ * Rejects changes to an organization's root resource with a 403: the OpenAPI
+ * document lists it for both update and delete, while its 400 and 409 carry
+ * other codes.
+ */
 function rejectRoot(resource: Resource): void {
   if (resource.parent_id === null) {
-    throw badRequest('organization_resource_immutable', `Resource '${resource.id}' is the organization's root resource: it changes only with its organization.`);
+    throw new ApiError(403, {
+      message: `Resource '${resource.id}' is the organization's root resource: it changes only with its organization.`,
+      code: 'organization_resource_immutable',
+    });
   }
 }
 
