@@ -23,7 +23,7 @@ interface Config {
 
 type Permission = 'workspace:view';
 
-const config = childConfig<Config>();
+const config = childConfig() as Config;
 const redis = new Redis(config.redisUrl, { lazyConnect: true });
 await redis.connect();
 
@@ -91,7 +91,8 @@ async function startKoa(client: CheckClient<Permission>): Promise<{ port: number
   );
   app.use(router.routes());
 
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((request, response) => void handle(request, response));
   const port = await listen(server);
   return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -10,7 +10,7 @@ interface Config {
   seedFile: string;
 }
 
-const config = childConfig<Config>();
+const config = childConfig() as Config;
 const seed = JSON.parse(await readFile(config.seedFile, 'utf8')) as Seed;
 
 const started = performance.now();

@@ -52,6 +52,31 @@ describe('reconcile', () => {
     expect(first.repaired).toBe(4);
     expect(second.drifted).toEqual([]);
   });
+
+  it('finds and repairs a resource under the wrong parent', async () => {
+    fixture = await setupSync();
+    const { sync, workos } = fixture;
+    const nested: SourceEntity[] = [
+      ...SOURCE,
+      { kind: 'resource', organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws2', name: 'Workspace 2' },
+      { kind: 'resource', organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws3', name: 'Workspace 3', parent: { resourceTypeSlug: 'workspace', resourceId: 'ws1' } },
+    ];
+    await reconcile({ sync, workos, source: nested });
+    await expect.poll(() => sync.store.laggingCount(), { timeout: 10_000 }).toBe(0);
+
+    const organization = await workos.organizations.getOrganizationByExternalId('acme');
+    const ws2 = await workos.authorization.getResourceByExternalId({ organizationId: organization.id, resourceTypeSlug: 'workspace', externalId: 'ws2' });
+    const ws3 = await workos.authorization.getResourceByExternalId({ organizationId: organization.id, resourceTypeSlug: 'workspace', externalId: 'ws3' });
+    await workos.patch(`/authorization/resources/${ws3.id}`, { parent_resource_id: ws2.id });
+
+    const drifted = await reconcile({ sync, workos, source: nested });
+    await expect.poll(() => sync.store.laggingCount(), { timeout: 10_000 }).toBe(0);
+    const after = await reconcile({ sync, workos, source: nested, dryRun: true });
+
+    expect(drifted.drifted.map((drift) => drift.entity)).toEqual(['r:acme:workspace:ws3']);
+    expect(drifted.drifted[0]?.differences[0]).toContain('parent');
+    expect(after.drifted).toEqual([]);
+  });
 });
 
 describe('importJsonl', () => {

@@ -82,6 +82,51 @@ describe('createSyncWorker', () => {
     await expect(workos.userManagement.getUserByExternalId('u1')).rejects.toMatchObject({ status: 404 });
   });
 
+  it('moves a resource to another parent', async () => {
+    fixture = await setupSync();
+    const { sync, workos } = fixture;
+    const workspace = (resourceId: string, parentId?: string) =>
+      sync.upsertResource({
+        organizationId: 'acme',
+        resourceTypeSlug: 'workspace',
+        resourceId,
+        name: resourceId,
+        ...(parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: parentId } }),
+      });
+
+    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    await sync.waitUntilApplied(await workspace('ws-a'), WAIT);
+    await sync.waitUntilApplied(await workspace('ws-b'), WAIT);
+    await sync.waitUntilApplied(await workspace('ws-child', 'ws-a'), WAIT);
+    const grant = { userId: 'u1', organizationId: 'acme', resource: { resourceTypeSlug: 'workspace', resourceId: 'ws-b' }, role: 'workspace-viewer' };
+    await sync.waitUntilApplied(await sync.grantResourceRole(grant), WAIT);
+
+    const membershipId = (await sync.getMembershipId('u1', 'acme'))!;
+    const canView = async (): Promise<boolean> =>
+      (
+        await workos.authorization.check({
+          organizationMembershipId: membershipId,
+          permissionSlug: 'workspace:view',
+          resourceTypeSlug: 'workspace',
+          resourceExternalId: 'ws-child',
+        })
+      ).authorized;
+    const organizationId = (await sync.getOrganizationId('acme'))!;
+    const parentOf = async (): Promise<string | null> =>
+      (await workos.authorization.getResourceByExternalId({ organizationId, resourceTypeSlug: 'workspace', externalId: 'ws-child' })).parentResourceId;
+    const wsB = await workos.authorization.getResourceByExternalId({ organizationId, resourceTypeSlug: 'workspace', externalId: 'ws-b' });
+    expect(await canView()).toBe(false);
+
+    await sync.waitUntilApplied(await workspace('ws-child', 'ws-b'), WAIT);
+    expect(await parentOf()).toBe(wsB.id);
+    expect(await canView()).toBe(true);
+
+    await sync.waitUntilApplied(await workspace('ws-child'), WAIT);
+    expect(await parentOf()).not.toBe(wsB.id);
+    expect(await canView()).toBe(false);
+  });
+
   it('converges a burst to the last state', async () => {
     fixture = await setupSync();
     const { sync, emulator } = fixture;

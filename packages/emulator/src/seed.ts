@@ -138,6 +138,9 @@ const PERMISSION_SLUG = /^[a-z0-9*][a-z0-9_\-:.*]{0,47}$/;
 const ROLE_SLUG = /^[a-z0-9][a-z0-9_-]{0,47}$/;
 const STATUSES: readonly string[] = ['active', 'inactive', 'pending'];
 
+/** Top-level keys of the official WorkOS emulator's seeds for features this emulator does not serve; they are ignored. */
+const OFFICIAL_KEYS_IGNORED: readonly string[] = ['connections', 'pipeConnections', 'invitations', 'webhookEndpoints', 'apiKeys', 'connectApplications'];
+
 /** Reads a seed file, YAML or JSON. */
 export async function readSeedFile(path: string): Promise<Seed> {
   let text: string;
@@ -267,7 +270,7 @@ export function validateSeed(input: unknown): string[] {
   const seed = input;
   const known = ['settings', 'resource_types', 'permissions', 'roles', 'users', 'organizations', 'faults'];
   for (const key of Object.keys(seed)) {
-    if (!known.includes(key)) {
+    if (!known.includes(key) && !OFFICIAL_KEYS_IGNORED.includes(key)) {
       problems.push(`${key}: unknown top-level key; expected one of ${known.join(', ')}`);
     }
   }

@@ -43,7 +43,8 @@ export async function applyDesiredState(context: ApplyContext, record: DesiredRe
   }
 }
 
-async function findOrNull<T>(call: () => Promise<T>): Promise<T | undefined> {
+/** Runs a WorkOS lookup, returning undefined instead of throwing on 404. */
+export async function findOrNull<T>(call: () => Promise<T>): Promise<T | undefined> {
   try {
     return await call();
   } catch (error) {
@@ -455,9 +456,10 @@ async function applyResource(
 
   const name = String(record.data['name']);
   const parent = record.data['parent'] as SyncResourceRef | undefined;
+  let parentResourceId: string | undefined;
   if (parent) {
     const parentKey = entityKey({ kind: 'resource', organizationId, ...parent });
-    await requirePrerequisite(context, parentKey, `parent resource ${parent.resourceTypeSlug}/${parent.resourceId}`, () =>
+    parentResourceId = await requirePrerequisite(context, parentKey, `parent resource ${parent.resourceTypeSlug}/${parent.resourceId}`, () =>
       findOrNull(() =>
         workos.authorization.getResourceByExternalId({
           organizationId: workosOrganizationId,
@@ -492,10 +494,22 @@ async function applyResource(
 
   await store.setId(record.key, resource.id);
 
-  // NOTE: moving a resource to another parent is not applied: the SDK's
-  // updateResource sends only name and description.
   if (resource.name !== name) {
     await workos.authorization.updateResource({ resourceId: resource.id, name });
+    writes++;
+  }
+
+  if (await needsMove(workos, resource.parentResourceId, parentResourceId)) {
+    // The SDK's updateResource sends only name and description, so the move
+    // goes through its generic PATCH with the API's re-parenting fields. No
+    // parent means the organization's root resource, which WorkOS addresses
+    // by type `organization` and the organization id.
+    await workos.patch(
+      `/authorization/resources/${encodeURIComponent(resource.id)}`,
+      parentResourceId === undefined
+        ? { parent_resource_type_slug: 'organization', parent_resource_external_id: workosOrganizationId }
+        : { parent_resource_id: parentResourceId },
+    );
     writes++;
   }
 
@@ -504,4 +518,23 @@ async function applyResource(
   }
 
   return { writes };
+}
+
+/**
+ * Returns whether a resource must move to the desired parent. A top-level
+ * resource's parent is reported either as null or as the organization's
+ * root resource, so a current parent is only looked up when the desired
+ * state has none.
+ */
+export async function needsMove(workos: WorkOS, currentParentId: string | null | undefined, desiredParentId: string | undefined): Promise<boolean> {
+  if (desiredParentId !== undefined) {
+    return currentParentId !== desiredParentId;
+  }
+
+  if (currentParentId == null) {
+    return false;
+  }
+
+  const currentParent = await findOrNull(() => workos.authorization.getResource(currentParentId));
+  return currentParent !== undefined && currentParent.resourceTypeSlug !== 'organization';
 }

@@ -6,7 +6,7 @@ import { planChange, planMembership, planUser, type Change } from './changes.js'
 import { classifyWorkOSError, PermanentSyncError, PrerequisitePendingError } from './errors.js';
 import { PRIORITY } from './jobs.js';
 import type { Sync } from './sync.js';
-import { workerClient } from './worker.js';
+import { withoutSdkRetries } from '../workos.js';
 
 /** Progress of an import. */
 export interface ImportProgress {
@@ -136,7 +136,7 @@ export async function importJsonl(options: ImportOptions): Promise<ImportReport>
   const checkpointKey = `${store.keys.state}import:${options.name ?? 'default'}`;
   const intervalMs = 1_000 / (options.linesPerSecond ?? 10);
   const attempts = options.attempts ?? 5;
-  const workos = workerClient(options.workos, options.requestTimeoutMs ?? 10_000);
+  const workos = withoutSdkRetries(options.workos, options.requestTimeoutMs ?? 10_000);
   const channel = invalidationChannel(sync.prefix);
   const context: ApplyContext = {
     workos,

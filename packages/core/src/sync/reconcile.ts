@@ -1,5 +1,5 @@
 import type { WorkOS } from '@workos-inc/node';
-import { isNotFound } from './errors.js';
+import { findOrNull, needsMove } from './apply.js';
 import { planChange, planMembershipState, planUser, type Change } from './changes.js';
 import { PRIORITY } from './jobs.js';
 import { entityKey } from './keys.js';
@@ -42,18 +42,6 @@ export interface ReconcileReport {
   drifted: Drift[];
   /** Entities whose desired state was recorded again so that the worker repairs them. */
   repaired: number;
-}
-
-async function findOrNull<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isNotFound(error)) {
-      return undefined;
-    }
-
-    throw error;
-  }
 }
 
 function differ(label: string, actual: unknown, expected: unknown): string[] {
@@ -146,14 +134,34 @@ async function compare(workos: WorkOS, entity: SourceEntity): Promise<{ key: str
           )
         : undefined;
       const { kind: _kind, ...input } = entity;
-      return {
-        key: entityKey(entity),
-        // NOTE: the parent is not compared; moving a resource is not applied either.
-        differences: found ? differ('name', found.name, entity.name) : ['missing in WorkOS'],
-        repair: planChange('upsertResource', input),
-      };
+      const differences = found ? differ('name', found.name, entity.name) : ['missing in WorkOS'];
+      if (found && organization && (await parentDiffers(workos, organization.id, found.parentResourceId, entity.parent))) {
+        differences.push(`parent: WorkOS has ${JSON.stringify(found.parentResourceId)}, the app has ${JSON.stringify(entity.parent ?? 'the organization')}`);
+      }
+
+      return { key: entityKey(entity), differences, repair: planChange('upsertResource', input) };
     }
   }
+}
+
+async function parentDiffers(
+  workos: WorkOS,
+  workosOrganizationId: string,
+  currentParentId: string | null,
+  desiredParent: SyncResourceRef | undefined,
+): Promise<boolean> {
+  if (desiredParent === undefined) {
+    return await needsMove(workos, currentParentId, undefined);
+  }
+
+  const parent = await findOrNull(() =>
+    workos.authorization.getResourceByExternalId({
+      organizationId: workosOrganizationId,
+      resourceTypeSlug: desiredParent.resourceTypeSlug,
+      externalId: desiredParent.resourceId,
+    }),
+  );
+  return parent === undefined || parent.id !== currentParentId;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { WorkOS } from '@workos-inc/node';
+import type { WorkOS } from '@workos-inc/node';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { invalidationChannel, type DecisionInvalidation } from '../invalidation.js';
@@ -11,6 +11,7 @@ import { classifyWorkOSError, PermanentSyncError, PrerequisitePendingError } fro
 import { addSyncJobs, BACKOFF_TYPE, PRIORITY, type SyncJobData } from './jobs.js';
 import { QUEUE_NAME } from './keys.js';
 import { DesiredStateStore } from './store.js';
+import { withoutSdkRetries } from '../workos.js';
 
 /** Payload of the worker's `applied` event. */
 export interface AppliedEvent {
@@ -160,11 +161,6 @@ interface ProcessResult {
   writes: number;
 }
 
-/** Copies a WorkOS client with SDK retries off and a per-call timeout. */
-export function workerClient(workos: WorkOS, timeoutMs: number): WorkOS {
-  return new WorkOS(workos.key ?? '', { ...workos.options, maxRetries: 0, timeout: timeoutMs });
-}
-
 function jitter(delayMs: number): number {
   return Math.round(delayMs / 2 + Math.random() * (delayMs / 2));
 }
@@ -195,7 +191,7 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
   const attempts = options.attempts ?? 12;
   const lockTtlMs = options.lockDurationMs ?? 30_000;
 
-  const workos = workerClient(options.workos, requestTimeoutMs);
+  const workos = withoutSdkRetries(options.workos, requestTimeoutMs);
   const client: Redis | Cluster = openRedis(options.connection, 'worker', 'fgakit-sync-worker');
   const store = new DesiredStateStore(client, prefix);
   const queue = new Queue<SyncJobData>(QUEUE_NAME, { connection: client, prefix: store.keys.queuePrefix });

@@ -103,6 +103,8 @@ function removeAssignmentById({ state, params }: RequestContext) {
   return { status: 204 };
 }
 
+// NOTE: lists stored assignments only. Whether WorkOS also lists a membership's own organization
+// roles here as assignments on the organization is not documented.
 function listForMembership({ state, params, query }: RequestContext) {
   const membership = requireMembership(state, params.id ?? '');
   const page = readPageRequest(query);

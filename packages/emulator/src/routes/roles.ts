@@ -183,6 +183,8 @@ export function registerRoleRoutes(router: Router): void {
   router.add('POST', custom, ({ state, params, body }) => {
     const organization = requireOrganization(state, params.organizationId ?? '');
     const role = readNewRole(state, body, organization.id);
+    // NOTE: WorkOS gives an organization its own default role and priority order once it has a
+    // custom role. Here the environment's default role and order still apply.
     if (state.findRole(organization.id, role.slug) !== undefined) {
       throw conflict('organization_role_slug_conflict', `A role with slug '${role.slug}' already exists for organization '${organization.id}'.`);
     }
