@@ -184,6 +184,34 @@ describe('createSyncWorker', () => {
     expect(await membershipsOf(fixture, 'u1')).toHaveLength(1);
   });
 
+  it('waits for a prerequisite without using up attempts', async () => {
+    fixture = await setupSync({ prerequisiteDelayMs: 10 }, { attempts: 2 });
+    const { sync } = fixture;
+
+    const signup = await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' });
+    // Long enough for many more waits than the job has attempts.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sync.upsertOrganization({ id: 'acme', name: 'Acme' });
+    await sync.waitUntilApplied(signup, WAIT);
+
+    expect(await membershipsOf(fixture, 'u1')).toHaveLength(1);
+  });
+
+  it('fails a change at once when its prerequisite failed', async () => {
+    fixture = await setupSync();
+    const { sync } = fixture;
+    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    const resource = await sync.upsertResource({ organizationId: 'acme', resourceTypeSlug: 'no-such-type', resourceId: 'x', name: 'X' });
+    await expect(sync.waitUntilApplied(resource, WAIT)).rejects.toThrow(SyncFailedError);
+
+    const grant = await sync.grantResourceRole({ userId: 'u1', organizationId: 'acme', resource: { resourceTypeSlug: 'no-such-type', resourceId: 'x' }, role: 'workspace-admin' });
+    const wait = sync.waitUntilApplied(grant, WAIT);
+
+    await expect(wait).rejects.toThrow(SyncFailedError);
+    await expect(wait).rejects.toMatchObject({ reason: expect.stringContaining('failed to sync') as unknown });
+  });
+
   it('fails permanently with the reason', async () => {
     fixture = await setupSync();
     const { sync, worker } = fixture;

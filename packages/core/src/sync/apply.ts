@@ -237,12 +237,21 @@ async function requirePrerequisite(
     throw new PermanentSyncError(`${label} was deleted`);
   }
 
+  // A prerequisite whose latest version failed will not arrive by waiting.
+  if (prerequisite && hasFailed(prerequisite)) {
+    throw new PermanentSyncError(`${label} failed to sync: ${prerequisite.failedReason}`);
+  }
+
   if (prerequisite) {
     await context.enqueue([key]);
     throw new PrerequisitePendingError(`${label} is not in WorkOS yet; waiting for it`);
   }
 
   throw new PrerequisitePendingError(`${label} is not in WorkOS and sync has no record of it; record it through sync first`);
+}
+
+function hasFailed(record: DesiredRecord): boolean {
+  return record.failedVersion >= record.version && record.failedReason !== undefined;
 }
 
 /** Looks an id up without waiting: learned id first, then WorkOS. */
@@ -383,6 +392,10 @@ async function applyGrants(
     }
 
     if (resource && resource.synced < resource.version && (await store.getId(resourceKey)) === undefined) {
+      if (hasFailed(resource)) {
+        throw new PermanentSyncError(`${label}: resource ${grant.resourceTypeSlug}/${grant.resourceId} failed to sync: ${resource.failedReason ?? ''}`);
+      }
+
       waiting.push(resourceKey);
       continue;
     }

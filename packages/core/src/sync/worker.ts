@@ -101,6 +101,13 @@ export interface CreateSyncWorkerOptions {
    */
   prerequisiteDelayMs?: number;
   /**
+   * Longest time a job waits for a prerequisite recorded in sync to reach
+   * WorkOS, counted from the job's creation, in milliseconds. A prerequisite
+   * that failed permanently fails its dependents at once.
+   * @defaultValue `900000` (15 minutes)
+   */
+  maxPrerequisiteWaitMs?: number;
+  /**
    * Delay applied to the whole queue after a 429 without `Retry-After`, in milliseconds.
    * @defaultValue `1000`
    */
@@ -184,6 +191,7 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 1_000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
   const prerequisiteDelayMs = options.prerequisiteDelayMs ?? 250;
+  const maxPrerequisiteWaitMs = options.maxPrerequisiteWaitMs ?? 900_000;
   const rateLimitDelayMs = options.rateLimitDelayMs ?? 1_000;
   const maxRateLimitedAttempts = options.maxRateLimitedAttempts ?? 20;
   const sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
@@ -226,11 +234,19 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
     }
 
     if (error instanceof PrerequisitePendingError) {
-      if (lastAttempt) {
-        return await fail(job, version, `gave up waiting: ${error.message}`);
+      // Waiting does not use up attempts: a prerequisite may sit behind a
+      // long backlog or an outage. The wait is bounded in time instead.
+      const waitingKey = `${store.keys.state}pw:${job.id ?? entity}`;
+      const waits = await client.incr(waitingKey);
+      await client.pexpire(waitingKey, maxPrerequisiteWaitMs + 60_000);
+      if (Date.now() - job.timestamp > maxPrerequisiteWaitMs) {
+        return await fail(job, version, `gave up after waiting ${maxPrerequisiteWaitMs} ms: ${error.message}`);
       }
 
-      throw error;
+      const delayMs = jitter(Math.min(prerequisiteDelayMs * 2 ** Math.min(waits - 1, 10), 5_000));
+      logger.debug({ entity, delayMs, reason: error.message }, 'Sync change waits for a prerequisite');
+      await job.moveToDelayed(Date.now() + delayMs, token);
+      throw new DelayedError();
     }
 
     const failure = classifyWorkOSError(error);
@@ -336,13 +352,11 @@ export function createSyncWorker(options: CreateSyncWorkerOptions): SyncWorker {
     limiter: { max: options.jobsPerSecond ?? 50, duration: 1_000 },
     settings: {
       backoffStrategy: (attemptsMade, type, error, job) => {
-        const pending = error instanceof PrerequisitePendingError || error?.name === 'PrerequisitePendingError';
-        const base = pending ? prerequisiteDelayMs : retryBaseDelayMs;
-        const delayMs = jitter(Math.min(base * 2 ** Math.max(0, attemptsMade - 1), pending ? 5_000 : maxRetryDelayMs));
+        const delayMs = jitter(Math.min(retryBaseDelayMs * 2 ** Math.max(0, attemptsMade - 1), maxRetryDelayMs));
 
         if (type === BACKOFF_TYPE && job && error) {
           const entity = (job.data as SyncJobData).entity;
-          logger.info({ entity, attempt: attemptsMade, delayMs, err: error }, pending ? 'Sync change waits for a prerequisite' : 'Sync change failed; retrying');
+          logger.info({ entity, attempt: attemptsMade, delayMs, err: error }, 'Sync change failed; retrying');
           events.emit('retrying', { entity, attempt: attemptsMade, delayMs, error });
         }
 
