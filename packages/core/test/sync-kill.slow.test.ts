@@ -39,7 +39,9 @@ function startWorkerProcess(): { child: ChildProcess; applied: () => number } {
 
 describe('worker killed mid-job', () => {
   it('converges after SIGKILL and restart', async () => {
-    fixture = await setupSync();
+    // Every worker of a queue must share the stalled-job interval: the first
+    // stalled check of a worker throttles the next checks of all of them.
+    fixture = await setupSync({ lockDurationMs: 2_000, stalledIntervalMs: 1_000 });
     await fixture.worker.close();
     const { sync, emulator } = fixture;
     emulator.addFault({ kind: 'latency', latencyMs: 40 });

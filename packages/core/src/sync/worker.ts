@@ -146,7 +146,10 @@ export interface CreateSyncWorkerOptions {
    */
   lockDurationMs?: number;
   /**
-   * How often BullMQ looks for stalled jobs, in milliseconds.
+   * How often BullMQ looks for stalled jobs, in milliseconds. Give every
+   * worker of a queue the same value: each stalled check holds off the
+   * checks of all workers for its own interval, so one worker with a longer
+   * interval delays the recovery of jobs a crashed worker left behind.
    * @defaultValue `30000`
    */
   stalledIntervalMs?: number;
