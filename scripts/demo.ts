@@ -92,7 +92,7 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
     }
   }
 
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+  throw new Error(`${url} did not respond within ${timeoutMs} ms; see the app's log above.`);
 }
 
 async function run(): Promise<number> {

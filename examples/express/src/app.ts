@@ -10,7 +10,7 @@ import {
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 
-/** What the Express example app is built from. */
+/** Dependencies of the Express example app. */
 export interface AppDependencies {
   service: WorkspacesService;
   checks: CheckClient;

@@ -11,7 +11,7 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
-/** What the Fastify example app is built from. */
+/** Dependencies of the Fastify example app. */
 export interface AppDependencies {
   service: WorkspacesService;
   checks: CheckClient;

@@ -13,7 +13,7 @@ import { Router } from '@koa/router';
 import Koa, { type Context } from 'koa';
 import type { Logger } from 'pino';
 
-/** What the Koa example app is built from. */
+/** Dependencies of the Koa example app. */
 export interface AppDependencies {
   service: WorkspacesService;
   checks: CheckClient;

@@ -11,12 +11,12 @@ export interface LifecycleStep {
   verify?: (body: unknown) => string | undefined;
 }
 
-/** What {@link runStep} observed. */
+/** Outcome of one {@link runStep} call. */
 export interface StepOutcome {
   status: number;
   body: unknown;
   text: string;
-  /** Why the step failed, or undefined when it passed. */
+  /** Reason the step failed, or undefined when it passed. */
   problem: string | undefined;
 }
 

@@ -23,10 +23,10 @@ export class HttpProblem extends Error {
 }
 
 /**
- * Converts any error into the problem to answer with. Client errors raised
- * by body parsers (the http-errors convention: a 4xx `status` and
- * `expose: true`) keep their status; other errors become a 500 that reveals
- * nothing.
+ * Converts any error into the problem sent to the client. Client errors
+ * raised by body parsers keep their status: they follow the http-errors
+ * convention of a 4xx `status` with `expose: true`. Other errors become a
+ * 500 that reveals nothing.
  */
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) {

@@ -153,8 +153,8 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
 
     /**
      * Lists the workspaces of the caller's organization that the caller may
-     * view. Fails closed: when any decision could not be made the whole list
-     * answers 503 rather than a partial list that looks complete.
+     * view. Fails closed: when any decision could not be made, the request
+     * gets a 503 rather than a partial list that looks complete.
      */
     async listWorkspaces(caller: Identity): Promise<Workspace[]> {
       const { allowed, undecided, decisions } = await checks.filterAuthorized(store.workspacesOf(caller.organizationId), {
@@ -253,8 +253,8 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
 
     /**
      * Waits until every change of a write has reached WorkOS, for `?wait=true`.
-     * A timeout answers 504 and a change WorkOS rejected answers 502: the
-     * write itself is recorded in both cases and sync keeps its outcome.
+     * A timeout raises a 504 and a change WorkOS rejected a 502. The write
+     * itself is recorded in both cases, and sync keeps its outcome.
      */
     async waitForSync(tickets: SyncTicket[], timeoutMs = 15_000): Promise<void> {
       try {
