@@ -31,10 +31,20 @@ export interface BenchResults {
     filter?: SuiteEntry<{ items: number; allowedItems: number; runs: FilterRun[]; median: FilterRun }>;
     sync?: SuiteEntry<{ workerConcurrency: number; settings: SyncSetting[] }>;
     scale?: SuiteEntry<{
-      small: { resources: number; memberships: number; seedLoadMs: number };
-      large: { resources: number; memberships: number; seedLoadMs: number };
+      small: { resources: number; memberships: number };
+      large: { resources: number; memberships: number };
       runs: ScaleRun[];
-      median: { smallChecksPerSecond: number; largeChecksPerSecond: number; throughputRatio: number; smallP50Ms: number; largeP50Ms: number; smallP99Ms: number; largeP99Ms: number };
+      median: {
+        smallChecksPerSecond: number;
+        largeChecksPerSecond: number;
+        throughputRatio: number;
+        noiseRatio: number;
+        smallP50Ms: number;
+        largeP50Ms: number;
+        smallP99Ms: number;
+        largeP99Ms: number;
+        largeSeedLoadMs: number;
+      };
     }>;
   };
 }
@@ -78,12 +88,13 @@ export function formatReport(results: BenchResults): string {
       entry.targetMet ? 'yes' : 'no',
       `${fixed(entry.median.unguardedP50Ms)} / ${fixed(entry.median.guardedP50Ms)}`,
       `${fixed(entry.median.unguardedP99Ms)} / ${fixed(entry.median.guardedP99Ms)}`,
+      fixed(1e6 / entry.median.guardedRequestsPerSecond - 1e6 / entry.median.unguardedRequestsPerSecond, 1),
       whole(entry.median.upstreamChecks),
     ]);
     sections.push(
       [
         '### Guard overhead (cached decision)',
-        table(['Framework', 'Unguarded req/s', 'Guarded req/s', 'Guarded / unguarded', 'Target', 'Met', 'p50 ms (unguarded / guarded)', 'p99 ms (unguarded / guarded)', 'Upstream checks'], rows),
+        table(['Framework', 'Unguarded req/s', 'Guarded req/s', 'Guarded / unguarded', 'Target', 'Met', 'p50 ms (unguarded / guarded)', 'p99 ms (unguarded / guarded)', 'Added µs per request', 'Upstream checks'], rows),
         suiteNote(guard),
       ].join('\n\n'),
     );
@@ -172,13 +183,14 @@ export function formatReport(results: BenchResults): string {
       [
         '### Emulator check throughput by environment size',
         table(
-          ['Environment', 'Resources', 'Memberships', 'Seed load ms', 'Checks/s', 'p50 ms', 'p99 ms'],
+          ['Environment', 'Resources', 'Memberships', 'Checks/s', 'p50 ms', 'p99 ms'],
           [
-            ['small', whole(small.resources), whole(small.memberships), whole(small.seedLoadMs), whole(median.smallChecksPerSecond), fixed(median.smallP50Ms), fixed(median.smallP99Ms)],
-            ['large', whole(large.resources), whole(large.memberships), whole(large.seedLoadMs), whole(median.largeChecksPerSecond), fixed(median.largeP50Ms), fixed(median.largeP99Ms)],
+            ['small', whole(small.resources), whole(small.memberships), whole(median.smallChecksPerSecond), fixed(median.smallP50Ms), fixed(median.smallP99Ms)],
+            ['large', whole(large.resources), whole(large.memberships), whole(median.largeChecksPerSecond), fixed(median.largeP50Ms), fixed(median.largeP99Ms)],
           ],
         ),
-        `Large / small throughput: ${fixed(median.throughputRatio)}.`,
+        `Large / small throughput: ${fixed(median.throughputRatio)}. Second small emulator / first (A/A, same environment): ${fixed(median.noiseRatio)}. ` +
+          `The large environment was seeded in ${whole(median.largeSeedLoadMs)} ms.`,
         suiteNote(scale),
       ].join('\n\n'),
     );

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { HELP, parseOptions, type BenchOptions, type SuiteName } from './lib/options.js';
-import { formatReport, type BenchResults } from './report.js';
+import { formatReport } from './report.js';
 import { runChecksSuite } from './suites/checks.js';
 import { runFilterSuite } from './suites/filter.js';
 import { runGuardSuite } from './suites/guard.js';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   await mkdir(dirname(output), { recursive: true });
   const report = { startedAt, finishedAt: new Date().toISOString(), machine, options, results };
   await writeFile(output, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\n${formatReport(report as unknown as BenchResults)}`);
+  console.log(`\n${formatReport(report)}`);
   console.log(`\nResults written to ${output}`);
 }
 

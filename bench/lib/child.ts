@@ -103,7 +103,7 @@ export function childConfig(): unknown {
 }
 
 /**
- * Answers the parent's requests with `handle`, and exits on SIGTERM after
+ * Handles the parent's requests with `handle`, and exits on SIGTERM after
  * running `close`.
  */
 export function serveParent(handle: (message: Record<string, unknown>) => Promise<unknown>, close: () => Promise<void>): void {

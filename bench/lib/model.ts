@@ -13,7 +13,7 @@ export function workspaceId(index: number): string {
 }
 
 /**
- * Returns whether the viewer holds `workspace-viewer` on this workspace. One
+ * Returns whether the viewer has `workspace-viewer` on this workspace. One
  * workspace in three, so that list filtering keeps some items and drops others.
  */
 export function viewerCanSee(index: number): boolean {
@@ -146,7 +146,7 @@ export function random(seed: number): () => number {
   };
 }
 
-/** The hierarchy environment and, for each user, the node it holds a viewer role on. */
+/** The hierarchy environment and, for each user, the node of its viewer role assignment. */
 export interface HierarchyEnvironment {
   seed: Seed;
   counts: number[];

@@ -34,42 +34,9 @@ export function summarizeLatency(samples: readonly number[]): LatencySummary {
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.length === 0 ? Number.NaN : sum / samples.length };
 }
 
-/**
- * Takes the median of every numeric field over several runs of the same
- * measurement. Fields that are not numbers are taken from the first run.
- */
-export function medianOfRuns<T extends object>(runs: readonly T[]): T {
-  const first = runs[0];
-  if (first === undefined) {
-    throw new RangeError('medianOfRuns needs at least one run');
-  }
-
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(first)) {
-    if (typeof value === 'number') {
-      result[key] = median(runs.map((run) => (run as Record<string, unknown>)[key] as number));
-    } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      result[key] = medianOfRuns(runs.map((run) => (run as Record<string, unknown>)[key] as object));
-    } else {
-      result[key] = value;
-    }
-  }
-  return result as T;
-}
-
 /** Current time in milliseconds with sub-millisecond resolution. */
 export function now(): number {
   return performance.now();
-}
-
-/** Rounds for display: three significant digits, at most two decimals. */
-export function round(value: number): number {
-  if (!Number.isFinite(value)) {
-    return value;
-  }
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }
 
 /** Runs `task` over the items with at most `limit` calls in flight; results keep input order. */

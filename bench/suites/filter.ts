@@ -73,7 +73,7 @@ async function measure(emulator: EmulatorProcess, filterers: Filterers, method: 
     const allowed = await filterWith(filterers, method, items);
     samples.push(now() - started);
 
-    // A fast wrong answer is no result: every method must keep exactly the workspaces the viewer may see.
+    // A wrong result would make the timing meaningless, so every method must keep exactly the workspaces the viewer may see.
     if (allowed.length !== expected.length || allowed.some((item, index) => item.id !== expected[index])) {
       throw new Error(`${method} kept ${allowed.length} workspaces, expected ${expected.length}.`);
     }

@@ -8,7 +8,7 @@ import { median } from '../lib/stats.js';
 const CHECKS_PER_ENVIRONMENT = 1_000;
 
 interface Environment {
-  label: 'small' | 'large';
+  label: 'small' | 'large' | 'smallCopy';
   size: HierarchySize;
   emulator: EmulatorProcess;
   target: LoadTarget;
@@ -75,72 +75,120 @@ async function assertDecisions(environment: Environment & { checks: CheckSpec[] 
 export interface ScaleRun {
   small: LoadResult;
   large: LoadResult;
+  /** A second emulator with the small environment: the A/A comparison that shows the noise between processes. */
+  smallCopy: LoadResult;
   /** Large-environment checks per second divided by small-environment checks per second (1 = flat). */
   throughputRatio: number;
+  /** Second small emulator's checks per second divided by the first's (1 = no noise). */
+  noiseRatio: number;
+  largeSeedLoadMs: number;
+}
+
+const LABELS = ['small', 'large', 'smallCopy'] as const;
+
+/** Starts the three emulators in a rotating order, so that no environment always gets the same start position. */
+async function startEnvironments(options: BenchOptions, run: number): Promise<Record<(typeof LABELS)[number], Environment & { checks: CheckSpec[] }>> {
+  const { resources, memberships, smallResources, smallMemberships } = options.scale;
+  const sizes = {
+    small: { resources: smallResources, memberships: smallMemberships },
+    large: { resources, memberships },
+    smallCopy: { resources: smallResources, memberships: smallMemberships },
+  };
+
+  const started: Partial<Record<(typeof LABELS)[number], Environment & { checks: CheckSpec[] }>> = {};
+  try {
+    for (let offset = 0; offset < LABELS.length; offset++) {
+      const label = LABELS[(run + offset) % LABELS.length]!;
+      started[label] = await startEnvironment(label, sizes[label]);
+    }
+  } catch (error) {
+    await Promise.all(Object.values(started).map((environment) => environment.emulator.stop()));
+    throw error;
+  }
+  return started as Record<(typeof LABELS)[number], Environment & { checks: CheckSpec[] }>;
 }
 
 /**
  * Emulator check throughput in a large environment (a five-level hierarchy)
- * against a small one with the same model, both loaded by autocannon in
- * alternating slices.
+ * against a small one with the same model, loaded by autocannon in
+ * alternating slices. Each emulator runs in its own process. A second small
+ * one measures how far two identical processes differ. Every run starts fresh
+ * processes, because that difference lasts for a process's lifetime.
  */
 export async function runScaleSuite(options: BenchOptions): Promise<{
-  small: HierarchySize & { seedLoadMs: number };
-  large: HierarchySize & { seedLoadMs: number };
+  small: HierarchySize;
+  large: HierarchySize;
   runs: ScaleRun[];
-  median: { smallChecksPerSecond: number; largeChecksPerSecond: number; throughputRatio: number; smallP50Ms: number; largeP50Ms: number; smallP99Ms: number; largeP99Ms: number };
+  median: {
+    smallChecksPerSecond: number;
+    largeChecksPerSecond: number;
+    throughputRatio: number;
+    noiseRatio: number;
+    smallP50Ms: number;
+    largeP50Ms: number;
+    smallP99Ms: number;
+    largeP99Ms: number;
+    largeSeedLoadMs: number;
+  };
 }> {
-  const { resources, memberships, smallResources, smallMemberships, durationSeconds, connections } = options.scale;
-  const started: { emulator: EmulatorProcess }[] = [];
+  const { durationSeconds, connections } = options.scale;
   const load = await startLoadGenerator();
+  const runs: ScaleRun[] = [];
 
   try {
-    const small = await startEnvironment('small', { resources: smallResources, memberships: smallMemberships });
-    started.push(small);
-    const large = await startEnvironment('large', { resources, memberships });
-    started.push(large);
-    console.log(`  large environment seeded in ${Math.round(large.emulator.seedLoadMs)} ms`);
-    await assertDecisions(small);
-    await assertDecisions(large);
-
-    const targets = [small.target, large.target];
-    await load.run({ targets, connections, sliceSeconds: 1, slices: 1 });
-
-    const runs: ScaleRun[] = [];
     for (let run = 0; run < options.runs; run++) {
-      const results = await load.run({ targets, connections, ...slicesOf(durationSeconds) });
-      const smallResult = results.small!;
-      const largeResult = results.large!;
-      assertClean('small environment', smallResult);
-      assertClean('large environment', largeResult);
-      runs.push({ small: smallResult, large: largeResult, throughputRatio: largeResult.requestsPerSecond / smallResult.requestsPerSecond });
-      console.log(
-        `  run ${run + 1}: small ${Math.round(smallResult.requestsPerSecond)} checks/s, large ${Math.round(largeResult.requestsPerSecond)} checks/s (${(
-          (100 * largeResult.requestsPerSecond) /
-          smallResult.requestsPerSecond
-        ).toFixed(1)}%)`,
-      );
-    }
+      const environments = await startEnvironments(options, run);
+      try {
+        for (const environment of Object.values(environments)) {
+          await assertDecisions(environment);
+        }
 
-    const pick = (select: (run: ScaleRun) => number): number => median(runs.map(select));
-    return {
-      small: { ...small.size, seedLoadMs: small.emulator.seedLoadMs },
-      large: { ...large.size, seedLoadMs: large.emulator.seedLoadMs },
-      runs,
-      median: {
-        smallChecksPerSecond: pick((run) => run.small.requestsPerSecond),
-        largeChecksPerSecond: pick((run) => run.large.requestsPerSecond),
-        throughputRatio: pick((run) => run.throughputRatio),
-        smallP50Ms: pick((run) => run.small.latencyP50Ms),
-        largeP50Ms: pick((run) => run.large.latencyP50Ms),
-        smallP99Ms: pick((run) => run.small.latencyP99Ms),
-        largeP99Ms: pick((run) => run.large.latencyP99Ms),
-      },
-    };
+        const targets = LABELS.map((label) => environments[label].target);
+        await load.run({ targets, connections, sliceSeconds: 1, slices: 1 });
+        const results = await load.run({ targets, connections, ...slicesOf(durationSeconds) });
+        for (const label of LABELS) {
+          assertClean(`${label} environment`, results[label]!);
+        }
+
+        const small = results.small!;
+        const large = results.large!;
+        const smallCopy = results.smallCopy!;
+        runs.push({
+          small,
+          large,
+          smallCopy,
+          throughputRatio: large.requestsPerSecond / small.requestsPerSecond,
+          noiseRatio: smallCopy.requestsPerSecond / small.requestsPerSecond,
+          largeSeedLoadMs: environments.large.emulator.seedLoadMs,
+        });
+        console.log(
+          `  run ${run + 1}: small ${Math.round(small.requestsPerSecond)} checks/s, large ${Math.round(large.requestsPerSecond)} checks/s ` +
+            `(${((100 * large.requestsPerSecond) / small.requestsPerSecond).toFixed(1)}%), second small ${Math.round(smallCopy.requestsPerSecond)} checks/s, ` +
+            `large seeded in ${Math.round(environments.large.emulator.seedLoadMs)} ms`,
+        );
+      } finally {
+        await Promise.all(Object.values(environments).map((environment) => environment.emulator.stop()));
+      }
+    }
   } finally {
     await load.stop();
-    for (const environment of started) {
-      await environment.emulator.stop();
-    }
   }
+
+  const pick = (select: (run: ScaleRun) => number): number => median(runs.map(select));
+  return {
+    small: { resources: options.scale.smallResources, memberships: options.scale.smallMemberships },
+    large: { resources: options.scale.resources, memberships: options.scale.memberships },
+    runs,
+    median: {
+      smallChecksPerSecond: pick((run) => run.small.requestsPerSecond),
+      largeChecksPerSecond: pick((run) => run.large.requestsPerSecond),
+      throughputRatio: pick((run) => run.throughputRatio),
+      noiseRatio: pick((run) => run.noiseRatio),
+      smallP50Ms: pick((run) => run.small.latencyP50Ms),
+      largeP50Ms: pick((run) => run.large.latencyP50Ms),
+      smallP99Ms: pick((run) => run.small.latencyP99Ms),
+      largeP99Ms: pick((run) => run.large.latencyP99Ms),
+      largeSeedLoadMs: pick((run) => run.largeSeedLoadMs),
+    },
+  };
 }

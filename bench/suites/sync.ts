@@ -87,7 +87,7 @@ async function measure(emulator: EmulatorProcess, options: BenchOptions, intents
     const indexes = Array.from({ length: intents }, (_, index) => index);
     const allApplied = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`sync: ${appliedAt.size} of ${intents} intents applied after ${options.sync.timeoutSeconds} s; raise --sync-concurrency or lower --sync-sizes.`)),
+        () => reject(new Error(`sync timed out: ${appliedAt.size} of ${intents} intents applied within ${options.sync.timeoutSeconds} s; raise --sync-concurrency or lower --sync-sizes.`)),
         options.sync.timeoutSeconds * 1_000,
       );
       onProgress = () => {
@@ -149,8 +149,8 @@ const LIMITER_INTENTS = 250;
  * Sync throughput: workspace creations recorded through `createSync` and
  * applied to the emulator by `createSyncWorker`, with and without added
  * emulator latency on every API request. The worker's rate limiter is off in
- * these settings, so they show the pipeline's own capacity; one more setting
- * keeps the default limiter to show what it allows.
+ * these settings, so that they show the pipeline's own capacity. One more
+ * setting keeps the default limiter to show the rate it allows.
  */
 export async function runSyncSuite(options: BenchOptions): Promise<{ workerConcurrency: number; settings: SyncSetting[] }> {
   const emulator = await startEmulatorProcess(workspacesSeed(0));

@@ -2,7 +2,6 @@ export { startEmulator, type Emulator, type StartEmulatorOptions } from './serve
 export {
   loadSeed,
   readSeedFile,
-  validateSeed,
   SeedError,
   type Seed,
   type SeedGroup,
@@ -16,6 +15,7 @@ export {
   type SeedRoleAssignment,
   type SeedUser,
 } from './seed.js';
+export { validateSeed } from './seed-validation.js';
 export { DEFAULT_SETTINGS, type EmulatorSettings } from './settings.js';
 export { normalizeFaultRule, type FaultKind, type FaultRule, type FaultRuleInput } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';

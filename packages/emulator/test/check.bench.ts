@@ -2,7 +2,7 @@ import { bench, describe } from 'vitest';
 import type { Membership, Resource } from '../src/entities.js';
 import { check } from '../src/engine.js';
 import { startEmulator, type Seed, type SeedResource } from '../src/index.js';
-import { stateFromSeed } from '../src/seed.js';
+import { stateFromSeed } from '../src/seed-state.js';
 import type { State } from '../src/state.js';
 
 /**

@@ -58,9 +58,19 @@ export function isNotFound(error: unknown): boolean {
   return readStatus(error) === 404;
 }
 
-/** Returns whether an error is a WorkOS 409. */
+/**
+ * Returns whether an error says the object already exists: a 409, or a 4xx
+ * whose code ends in `_already_exists`. WorkOS does not document which
+ * status a duplicate role assignment gets, so the code decides too.
+ */
 export function isConflict(error: unknown): boolean {
-  return readStatus(error) === 409;
+  const status = readStatus(error);
+  if (status === 409) {
+    return true;
+  }
+
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return status !== undefined && status >= 400 && status < 500 && typeof code === 'string' && code.endsWith('_already_exists');
 }
 
 /**
