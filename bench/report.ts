@@ -1,7 +1,7 @@
 /**
  * Formats benchmark results as Markdown tables. `pnpm bench` prints them at
- * the end; `tsx bench/report.ts [FILE]` prints them for a saved results file
- * (bench/results/latest.json by default).
+ * the end. `tsx bench/report.ts [FILE]` prints them for a saved results file,
+ * bench/results/latest.json by default.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

@@ -153,7 +153,8 @@ const LIMITER_INTENTS = 250;
  * setting keeps the default limiter to show the rate it allows.
  */
 export async function runSyncSuite(options: BenchOptions): Promise<{ workerConcurrency: number; settings: SyncSetting[] }> {
-  const emulator = await startEmulatorProcess(workspacesSeed(0));
+  // The model only: the organization and its workspaces are created through sync.
+  const emulator = await startEmulatorProcess({ ...workspacesSeed(0), users: [], organizations: [] });
   const plan: { intents: number; latencyMs: number; jobsPerSecond: number | null }[] = [];
   for (const latencyMs of [0, options.sync.latencyMs]) {
     for (const intents of options.sync.sizes) {

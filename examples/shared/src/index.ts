@@ -12,3 +12,4 @@ export {
 export { identityFromHeaders } from './identity.js';
 export { lifecycleSteps, runStep, type LifecycleStep, type StepOutcome } from './lifecycle.js';
 export { startExampleStack, type ExampleStack } from './harness.js';
+export { createExampleRuntime, stopOnSignal, type ExampleRuntime } from './runtime.js';
