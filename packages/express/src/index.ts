@@ -6,9 +6,10 @@
  * @module
  */
 import {
-  evaluateGuard,
   guardResponse,
+  isThenable,
   permissionsOf,
+  runGuard,
   type CheckClient,
   type CheckDecision,
   type GuardResponseOptions,
@@ -62,17 +63,16 @@ export function createGuards<P extends string>(options: ExpressGuardOptions<P>):
       }
       const responseOptions = { hideDenied: routeOptions?.hideDenied ?? options.hideDenied ?? false };
 
-      const guard = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-        const subject = await resolveSubject(req);
-        const result = await evaluateGuard(checks.forRequest(req, budget), subject, requirement, () => resolveResource(req));
-
-        req.fgakit = { decisions: [...(req.fgakit?.decisions ?? []), ...result.decisions] };
+      const respond = (req: Request, res: Response, next: NextFunction, result: GuardResult): void => {
+        req.fgakit = req.fgakit === undefined ? { decisions: result.decisions } : { decisions: [...req.fgakit.decisions, ...result.decisions] };
         if (result.outcome === 'allowed') {
           next();
           return;
         }
         if (result.outcome === 'denied' && onDenied !== undefined) {
-          await onDenied(req, res, next, result);
+          Promise.resolve()
+            .then(() => onDenied(req, res, next, result))
+            .catch(next);
           return;
         }
 
@@ -81,7 +81,14 @@ export function createGuards<P extends string>(options: ExpressGuardOptions<P>):
       };
 
       return function requirePermission(req, res, next) {
-        guard(req, res, next).catch(next);
+        const result = runGuard(checks, req, () => resolveSubject(req), requirement, () => resolveResource(req), budget);
+
+        // A cached decision comes back synchronously; only the rest waits.
+        if (isThenable(result)) {
+          result.then((settled) => respond(req, res, next, settled)).catch(next);
+        } else {
+          respond(req, res, next, result);
+        }
       };
     },
   };

@@ -7,9 +7,10 @@
  * @module
  */
 import {
-  evaluateGuard,
   guardResponse,
+  isThenable,
   permissionsOf,
+  runGuard,
   type CheckClient,
   type CheckDecision,
   type GuardResponseOptions,
@@ -18,7 +19,7 @@ import {
   type ResourceRef,
   type Subject,
 } from '@fgakit/core';
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 
 declare module 'fastify' {
@@ -56,7 +57,7 @@ export interface FastifyGuardOptions<P extends string = string> extends GuardRes
 /** Guards bound to one check client and subject resolver. */
 export interface FastifyGuards<P extends string> {
   /** Creates a preHandler hook that replies unless the subject has the required permissions on the resource. */
-  requirePermission: (requirement: PermissionRequirement<P>, resolveResource: ResourceResolver, options?: GuardResponseOptions) => preHandlerAsyncHookHandler;
+  requirePermission: (requirement: PermissionRequirement<P>, resolveResource: ResourceResolver, options?: GuardResponseOptions) => preHandlerHookHandler;
 }
 
 /** Creates typed preHandler guards to list in a route's `preHandler` option. */
@@ -71,21 +72,42 @@ export function createGuards<P extends string>(options: FastifyGuardOptions<P>):
       }
       const responseOptions = { hideDenied: routeOptions?.hideDenied ?? options.hideDenied ?? false };
 
-      return async function requirePermission(request, reply) {
-        const subject = await resolveSubject(request);
-        const result = await evaluateGuard(checks.forRequest(request.raw, budget), subject, requirement, () => resolveResource(request));
+      const reject = (reply: FastifyReply, result: Exclude<GuardResult, { outcome: 'allowed' }>): void => {
+        const response = guardResponse(result, responseOptions);
+        void reply.code(response.status).headers(response.headers).send(JSON.stringify(response.body));
+      };
 
-        request.fgakit = { decisions: [...(request.fgakit?.decisions ?? []), ...result.decisions] };
+      const respond = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction, result: GuardResult): void => {
+        request.fgakit = request.fgakit === null ? { decisions: result.decisions } : { decisions: [...request.fgakit.decisions, ...result.decisions] };
         if (result.outcome === 'allowed') {
+          done();
           return;
         }
         if (result.outcome === 'denied' && onDenied !== undefined) {
-          await onDenied(request, reply, result);
-          return reply;
+          // A handler that sends nothing must not leave the request hanging, nor let it through.
+          Promise.resolve()
+            .then(() => onDenied(request, reply, result))
+            .then(() => {
+              if (!reply.sent) {
+                reject(reply, result);
+              }
+            }, done);
+          return;
         }
 
-        const response = guardResponse(result, responseOptions);
-        return reply.code(response.status).headers(response.headers).send(JSON.stringify(response.body));
+        // Replying without calling done ends the request here.
+        reject(reply, result);
+      };
+
+      return function requirePermission(request, reply, done) {
+        const result = runGuard(checks, request.raw, () => resolveSubject(request), requirement, () => resolveResource(request), budget);
+
+        // A cached decision comes back synchronously; only the rest waits.
+        if (isThenable(result)) {
+          result.then((settled) => respond(request, reply, done, settled)).catch(done);
+        } else {
+          respond(request, reply, done, result);
+        }
       };
     },
   };

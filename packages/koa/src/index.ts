@@ -5,9 +5,10 @@
  * @module
  */
 import {
-  evaluateGuard,
   guardResponse,
+  isThenable,
   permissionsOf,
+  runGuard,
   type CheckClient,
   type CheckDecision,
   type GuardResponseOptions,
@@ -16,7 +17,7 @@ import {
   type ResourceRef,
   type Subject,
 } from '@fgakit/core';
-import type { Middleware, ParameterizedContext } from 'koa';
+import type { Middleware, Next, ParameterizedContext } from 'koa';
 
 /** State the guards add to `ctx.state`. */
 export interface FgakitState {
@@ -59,24 +60,27 @@ export function createGuards<P extends string>(options: KoaGuardOptions<P>): Koa
       }
       const responseOptions = { hideDenied: routeOptions?.hideDenied ?? options.hideDenied ?? false };
 
-      return async function requirePermission(ctx, next) {
-        const subject = await resolveSubject(ctx);
-        const result = await evaluateGuard(checks.forRequest(ctx.req, budget), subject, requirement, () => resolveResource(ctx));
-
-        ctx.state.fgakit = { decisions: [...(ctx.state.fgakit?.decisions ?? []), ...result.decisions] };
+      const respond = (ctx: GuardContext, next: Next, result: GuardResult): Promise<void> => {
+        ctx.state.fgakit = ctx.state.fgakit === undefined ? { decisions: result.decisions } : { decisions: [...ctx.state.fgakit.decisions, ...result.decisions] };
         if (result.outcome === 'allowed') {
-          await next();
-          return;
+          return next();
         }
         if (result.outcome === 'denied' && onDenied !== undefined) {
-          await onDenied(ctx, result);
-          return;
+          return Promise.resolve().then(() => onDenied(ctx, result));
         }
 
         const response = guardResponse(result, responseOptions);
         ctx.status = response.status;
         ctx.set(response.headers);
         ctx.body = JSON.stringify(response.body);
+        return Promise.resolve();
+      };
+
+      return function requirePermission(ctx, next) {
+        const result = runGuard(checks, ctx.req, () => resolveSubject(ctx), requirement, () => resolveResource(ctx), budget);
+
+        // A cached decision comes back synchronously; only the rest waits.
+        return isThenable(result) ? result.then((settled) => respond(ctx, next, settled)) : respond(ctx, next, result);
       };
     },
   };

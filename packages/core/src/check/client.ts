@@ -32,6 +32,12 @@ export interface CheckClient<P extends string = string> extends RequestChecker<P
    * as `request` is reachable. Its checks share a memo and the request time budget.
    */
   forRequest(request: object, options?: { budgetMs?: number }): RequestChecker<P>;
+  /**
+   * Returns the decision the cache holds for a check, without waiting and
+   * without calling WorkOS, or undefined when it is not cached (or the cache
+   * is off). A returned decision is reported to `onDecision` like any other.
+   */
+  peek(input: CheckInput<P>): CheckDecision | undefined;
   /** Drops cached decisions and membership mappings that a change may have made stale. */
   invalidate(invalidation: DecisionInvalidation): void;
   /** Throws a `TypeError` when permissions were declared and `permission` is not one of them. */
@@ -140,6 +146,10 @@ export function createCheckClientWithBackend<P extends string>(
         requests.set(request, checker);
       }
       return checker;
+    },
+    peek(input) {
+      assertPermission(input.permission);
+      return engine.peek(input);
     },
     invalidate: (invalidation) => engine.invalidate(invalidation),
     assertPermission,

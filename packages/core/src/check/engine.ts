@@ -34,6 +34,10 @@ export interface EngineSettings {
   logger: Logger;
 }
 
+// Shared and frozen: the synchronous cache path allocates nothing per check.
+const CACHED_ALLOWED: CheckDecision = Object.freeze({ status: 'allowed', source: 'cache' });
+const CACHED_DENIED: CheckDecision = Object.freeze({ status: 'denied', source: 'cache', reason: 'not_authorized' });
+
 /**
  * The decision path of the check client: membership resolution, per-request
  * memo, cross-request cache, coalescing of identical in-flight checks, time
@@ -107,6 +111,48 @@ export class CheckEngine {
       cached: decision.source !== 'upstream',
       latencyMs: performance.now() - started,
     });
+    return decision;
+  }
+
+  /**
+   * Returns a decision the cache holds without waiting, or undefined when
+   * the check needs the asynchronous path. Reports to the hook and the
+   * tracer as {@link decide} does. Guards use it so that a cached decision
+   * costs no promise.
+   */
+  peek(input: CheckInput): CheckDecision | undefined {
+    const cache = this.#settings.cache;
+    if (cache === undefined || this.#cacheSuspended || this.#tracerLoading !== undefined) {
+      return undefined;
+    }
+
+    const started = performance.now();
+    const organizationMembershipId =
+      'organizationMembershipId' in input ? input.organizationMembershipId : this.#settings.subjects.peek(input.userId, input.organizationId, started);
+    if (organizationMembershipId === undefined) {
+      return undefined;
+    }
+
+    const cached = cache.get(decisionKey(organizationMembershipId, input.permission, input.resource), started);
+    if (cached === undefined) {
+      return undefined;
+    }
+
+    const decision = cached ? CACHED_ALLOWED : CACHED_DENIED;
+    if (this.#tracer !== undefined) {
+      startCheckSpan(this.#tracer, input.permission, input.resource)(decision, organizationMembershipId);
+    }
+    if (this.#settings.onDecision !== undefined) {
+      this.report({
+        subject: subjectOf(input),
+        organizationMembershipId,
+        permission: input.permission,
+        resource: input.resource,
+        decision,
+        cached: true,
+        latencyMs: performance.now() - started,
+      });
+    }
     return decision;
   }
 
@@ -189,7 +235,7 @@ export class CheckEngine {
     const cache = this.#cacheSuspended ? undefined : this.#settings.cache;
     const cached = cache?.get(key, performance.now());
     if (cached !== undefined) {
-      return cached ? { status: 'allowed', source: 'cache' } : { status: 'denied', source: 'cache', reason: 'not_authorized' };
+      return cached ? CACHED_ALLOWED : CACHED_DENIED;
     }
 
     const budgetMs = this.remainingMs(scope);

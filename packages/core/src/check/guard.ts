@@ -1,4 +1,4 @@
-import type { RequestChecker } from './client.js';
+import type { CheckClient, RequestChecker } from './client.js';
 import type { CheckDecision, ResourceRef, Subject, UndecidedReason } from './types.js';
 
 /** One permission, or a set of which any one or all must be held. */
@@ -48,8 +48,6 @@ export function permissionsOf<P extends string>(requirement: PermissionRequireme
  * Evaluates a guard: resolves the resource (only when there is a subject),
  * checks every permission of the requirement and combines the decisions,
  * failing closed.
- * With `anyOf`, one allowed decision is enough; with `allOf`, one denial is
- * enough to deny. Otherwise any undecided decision makes the result undecided.
  */
 export async function evaluateGuard<P extends string>(
   checker: RequestChecker<P>,
@@ -64,8 +62,84 @@ export async function evaluateGuard<P extends string>(
   const resource = await resolveResource();
   const permissions = permissionsOf(requirement);
   const decisions = await Promise.all(permissions.map(async (permission) => checker.check({ ...subject, permission, resource })));
-  const anyOf = typeof requirement !== 'string' && 'anyOf' in requirement;
+  return combineDecisions(requirement, decisions);
+}
 
+/**
+ * Runs a guard for one request. When both resolvers return plain values and
+ * the cache holds every decision, the result comes back synchronously, with
+ * no promise: that keeps a cached guard cheap on every request. Otherwise it
+ * takes the asynchronous path through the request's memo and time budget.
+ * It never throws: a resolver that throws gives a rejected promise, which
+ * adapters pass to the framework's error handling.
+ */
+export function runGuard<P extends string>(
+  checks: CheckClient<P>,
+  request: object,
+  resolveSubject: () => Subject | undefined | Promise<Subject | undefined>,
+  requirement: PermissionRequirement<P>,
+  resolveResource: () => ResourceRef | Promise<ResourceRef>,
+  budget?: { budgetMs?: number },
+): GuardResult | Promise<GuardResult> {
+  try {
+    const subject = resolveSubject();
+    if (isThenable(subject)) {
+      return Promise.resolve(subject).then(async (resolved) => evaluateGuard(checks.forRequest(request, budget), resolved, requirement, resolveResource));
+    }
+
+    if (subject === undefined) {
+      return { outcome: 'unauthenticated', decisions: [] };
+    }
+
+    const resource = resolveResource();
+    if (isThenable(resource)) {
+      return evaluateGuard(checks.forRequest(request, budget), subject, requirement, async () => resource);
+    }
+
+    const cached = peekAll(checks, subject, requirement, resource);
+    return cached ?? evaluateGuard(checks.forRequest(request, budget), subject, requirement, () => resource);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** Returns true when a value is a promise or another thenable. */
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function peekAll<P extends string>(checks: CheckClient<P>, subject: Subject, requirement: PermissionRequirement<P>, resource: ResourceRef): GuardResult | undefined {
+  if (typeof requirement === 'string') {
+    const decision = checks.peek({ ...subject, permission: requirement, resource });
+    return decision === undefined ? undefined : combineDecisions(requirement, [decision]);
+  }
+
+  const decisions: CheckDecision[] = [];
+  for (const permission of permissionsOf(requirement)) {
+    const decision = checks.peek({ ...subject, permission, resource });
+    if (decision === undefined) {
+      return undefined;
+    }
+    decisions.push(decision);
+  }
+  return combineDecisions(requirement, decisions);
+}
+
+/**
+ * Combines the decisions of a requirement, failing closed. With `anyOf`, one
+ * allowed decision is enough; with `allOf`, one denial is enough to deny.
+ * Otherwise any undecided decision makes the result undecided.
+ */
+function combineDecisions<P extends string>(requirement: PermissionRequirement<P>, decisions: CheckDecision[]): GuardResult {
+  // One permission, the common case on a hot path: no intermediate arrays.
+  const only = decisions.length === 1 ? decisions[0] : undefined;
+  if (only !== undefined) {
+    return only.status === 'undecided'
+      ? { outcome: 'undecided', decisions, reason: only.reason, retryAfterMs: only.retryAfterMs }
+      : { outcome: only.status, decisions };
+  }
+
+  const anyOf = typeof requirement !== 'string' && 'anyOf' in requirement;
   const allowed = decisions.filter((decision) => decision.status === 'allowed').length;
   const denied = decisions.some((decision) => decision.status === 'denied');
   const undecided = decisions.find((decision) => decision.status === 'undecided');

@@ -8,6 +8,8 @@ export { BudgetExhaustedError, CheckTimeoutError, CircuitOpenError } from './err
 export {
   evaluateGuard,
   guardResponse,
+  isThenable,
+  runGuard,
   permissionsOf,
   PROBLEM_CONTENT_TYPE,
   type GuardResponse,

@@ -53,6 +53,12 @@ export class SubjectResolver {
     this.#maxEntries = options.maxEntries ?? 10_000;
   }
 
+  /** Returns the cached membership id without waiting, or undefined when it is not cached. */
+  peek(userId: string, organizationId: string, now: number): string | undefined {
+    const cached = this.#entries.get(`${userId}\u0000${organizationId}`);
+    return cached !== undefined && cached.expiresAt > now ? cached.organizationMembershipId : undefined;
+  }
+
   /** Resolves the membership id; rejects when both the lookup and WorkOS fail. */
   async resolve(userId: string, organizationId: string, now: number): Promise<string | undefined> {
     const key = `${userId}\u0000${organizationId}`;
