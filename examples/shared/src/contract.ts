@@ -8,6 +8,7 @@ import type { CheckClient } from '@fgakit/core';
 import type { Logger } from 'pino';
 
 const CHECK_ROUTE = 'POST /authorization/organization_memberships/:id/check';
+const DISCOVERY_ROUTE = 'GET /authorization/organization_memberships/:id/resources';
 
 /** Starts one framework's example app on a port-0 server. */
 export type StartApp = (dependencies: { service: WorkspacesService; checks: CheckClient; logger: Logger }) => Promise<Server>;
@@ -80,6 +81,52 @@ export function describeExampleApp(name: string, startApp: StartApp): void {
       expect(response.headers.get('content-type')).toContain('application/problem+json');
     });
 
+    it('makes one upstream check for 100 concurrent identical requests', async () => {
+      await setUp('crowd', 'cleo', ['crowd-ws']);
+      stack.emulator.clearRequestLog();
+
+      const outcomes = await Promise.all(
+        Array.from({ length: 100 }, () => runStep(baseUrl, { title: 'view', method: 'GET', path: '/workspaces/crowd-ws', as: 'cleo', expect: 200 }, 'crowd')),
+      );
+
+      expect(outcomes.filter((outcome) => outcome.status === 200)).toHaveLength(100);
+      expect(stack.emulator.requestLog().filter((entry) => entry.route === CHECK_ROUTE)).toHaveLength(1);
+    });
+
+    it('lists visible workspaces with two upstream calls per parent', async () => {
+      // Six workspaces: one check per item would take more calls than the bound below.
+      await setUp('lists', 'liz', ['l1', 'l2', 'l3', 'l5', 'l6']);
+      await expectStep({ title: 'nested', method: 'POST', path: '/workspaces?wait=true', as: 'liz', body: { id: 'l4', name: 'l4', parentId: 'l1' }, expect: 201 }, 'lists');
+      await expectStep({ title: 'signup', method: 'POST', path: '/signup?wait=true', body: { userId: 'lou', email: 'lou@lists.test', orgId: 'lists' }, expect: 201 }, 'lists');
+      for (const id of ['l1', 'l2']) {
+        await expectStep({ title: `grant ${id}`, method: 'PUT', path: `/workspaces/${id}/members/lou?wait=true`, as: 'liz', body: { role: 'workspace-viewer' }, expect: 200 }, 'lists');
+      }
+      stack.emulator.clearRequestLog();
+
+      const outcome = await runStep(baseUrl, { title: 'list', method: 'GET', path: '/workspaces', as: 'lou', expect: 200 }, 'lists');
+      const ids = ((outcome.body as { data: { id: string }[] }).data).map((workspace) => workspace.id);
+      const upstream = stack.emulator.requestLog().filter((entry) => entry.route === CHECK_ROUTE || entry.route === DISCOVERY_ROUTE);
+
+      expect(outcome.problem, outcome.text).toBeUndefined();
+      expect(ids.sort()).toEqual(['l1', 'l2', 'l4']);
+      expect(upstream.length).toBeGreaterThan(0);
+      expect(upstream.length).toBeLessThanOrEqual(4);
+    });
+
+    it('denies at once after a role change reached WorkOS', async () => {
+      await setUp('stale', 'sam', ['stale-ws']);
+      const signup = { title: 'signup', method: 'POST', path: '/signup?wait=true', body: { userId: 'tom', email: 'tom@stale.test', orgId: 'stale' }, expect: 201 };
+      await expectStep(signup, 'stale');
+      await expectStep({ title: 'grant', method: 'PUT', path: '/workspaces/stale-ws/members/tom?wait=true', as: 'sam', body: { role: 'workspace-editor' }, expect: 200 }, 'stale');
+      await expectStep({ title: 'edit while editor', method: 'PATCH', path: '/workspaces/stale-ws', as: 'tom', body: { name: 'A' }, expect: 200 }, 'stale');
+
+      await expectStep({ title: 'demote', method: 'PUT', path: '/workspaces/stale-ws/members/tom?wait=true', as: 'sam', body: { role: 'workspace-viewer' }, expect: 200 }, 'stale');
+      await expectStep({ title: 'edit after demotion', method: 'PATCH', path: '/workspaces/stale-ws', as: 'tom', body: { name: 'B' }, expect: 403 }, 'stale');
+      await expectStep({ title: 'view after demotion', method: 'GET', path: '/workspaces/stale-ws', as: 'tom', expect: 200 }, 'stale');
+    });
+
+    // The fault tests run last: the failures they cause open the check
+    // client's circuit breaker for the tests that would follow.
     it('answers 503 and never 200 when WorkOS fails during a check', async () => {
       await setUp('faulty', 'dora', ['faulty-ws', 'faulty-other']);
       await expectStep({ title: 'allowed before the fault', method: 'GET', path: '/workspaces/faulty-ws', as: 'dora', expect: 200 }, 'faulty');
@@ -104,30 +151,6 @@ export function describeExampleApp(name: string, startApp: StartApp): void {
       } finally {
         stack.emulator.clearFaults();
       }
-    });
-
-    it('makes one upstream check for 100 concurrent identical requests', async () => {
-      await setUp('crowd', 'cleo', ['crowd-ws']);
-      stack.emulator.clearRequestLog();
-
-      const outcomes = await Promise.all(
-        Array.from({ length: 100 }, () => runStep(baseUrl, { title: 'view', method: 'GET', path: '/workspaces/crowd-ws', as: 'cleo', expect: 200 }, 'crowd')),
-      );
-
-      expect(outcomes.filter((outcome) => outcome.status === 200)).toHaveLength(100);
-      expect(stack.emulator.requestLog().filter((entry) => entry.route === CHECK_ROUTE)).toHaveLength(1);
-    });
-
-    it('denies at once after a role change reached WorkOS', async () => {
-      await setUp('stale', 'sam', ['stale-ws']);
-      const signup = { title: 'signup', method: 'POST', path: '/signup?wait=true', body: { userId: 'tom', email: 'tom@stale.test', orgId: 'stale' }, expect: 201 };
-      await expectStep(signup, 'stale');
-      await expectStep({ title: 'grant', method: 'PUT', path: '/workspaces/stale-ws/members/tom?wait=true', as: 'sam', body: { role: 'workspace-editor' }, expect: 200 }, 'stale');
-      await expectStep({ title: 'edit while editor', method: 'PATCH', path: '/workspaces/stale-ws', as: 'tom', body: { name: 'A' }, expect: 200 }, 'stale');
-
-      await expectStep({ title: 'demote', method: 'PUT', path: '/workspaces/stale-ws/members/tom?wait=true', as: 'sam', body: { role: 'workspace-viewer' }, expect: 200 }, 'stale');
-      await expectStep({ title: 'edit after demotion', method: 'PATCH', path: '/workspaces/stale-ws', as: 'tom', body: { name: 'B' }, expect: 403 }, 'stale');
-      await expectStep({ title: 'view after demotion', method: 'GET', path: '/workspaces/stale-ws', as: 'tom', expect: 200 }, 'stale');
     });
   });
 }
