@@ -1,7 +1,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleStack, type ExampleStack } from './harness.js';
+import { CIRCUIT_COOLDOWN_MS, startExampleStack, type ExampleStack } from './harness.js';
 import { lifecycleSteps, runStep, type LifecycleStep } from './lifecycle.js';
 import type { WorkspacesService } from './service.js';
 import type { CheckClient } from '@fgakit/core';
@@ -151,6 +151,21 @@ export function describeExampleApp(name: string, startApp: StartApp): void {
       } finally {
         stack.emulator.clearFaults();
       }
+    });
+
+    // Last of all: it closes the stack's sync producer.
+    it('answers 503 and changes nothing when a change cannot be recorded', async () => {
+      // Let the circuit the fault tests opened close again.
+      await new Promise((resolve) => setTimeout(resolve, CIRCUIT_COOLDOWN_MS + 100));
+      await setUp('offline', 'olga', ['offline-ws']);
+      await expectStep({ title: 'signup', method: 'POST', path: '/signup?wait=true', body: { userId: 'otto', email: 'otto@offline.test', orgId: 'offline' }, expect: 201 }, 'offline');
+      await expectStep({ title: 'grant', method: 'PUT', path: '/workspaces/offline-ws/members/otto?wait=true', as: 'olga', body: { role: 'workspace-viewer' }, expect: 200 }, 'offline');
+
+      await stack.sync.close();
+      const revoke = await runStep(baseUrl, { title: 'revoke', method: 'DELETE', path: '/workspaces/offline-ws/members/otto', as: 'olga', expect: 503 }, 'offline');
+
+      expect(revoke.problem, revoke.text).toBeUndefined();
+      expect(stack.store.workspaceRole('offline-ws', 'otto')).toBe('workspace-viewer');
     });
   });
 }

@@ -13,6 +13,9 @@ export interface ExampleStack extends ExampleRuntime {
   prefix: string;
 }
 
+/** Cooldown of the test stack's circuit breaker, in milliseconds. */
+export const CIRCUIT_COOLDOWN_MS = 300;
+
 const seedPath = fileURLToPath(new URL('../../fga-seed.yaml', import.meta.url));
 
 /**
@@ -27,7 +30,10 @@ export async function startExampleStack(redisUrl = process.env.REDIS_URL ?? 'red
   const workos = createWorkOS({ apiKey: emulator.apiKey, baseUrl: emulator.url });
 
   const worker = createSyncWorker({ workos, connection: redisUrl, prefix, logger, sweepIntervalMs: 0 });
-  const runtime = await createExampleRuntime({ workosBaseUrl: emulator.url, workosApiKey: emulator.apiKey, redisUrl, prefix }, logger);
+  // A short cooldown, so that tests after the fault tests find the circuit closed again.
+  const runtime = await createExampleRuntime({ workosBaseUrl: emulator.url, workosApiKey: emulator.apiKey, redisUrl, prefix }, logger, {
+    cooldownMs: CIRCUIT_COOLDOWN_MS,
+  });
 
   return {
     ...runtime,

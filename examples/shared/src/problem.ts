@@ -1,3 +1,5 @@
+import { SyncInputError } from '@fgakit/core';
+
 /**
  * An error with an HTTP status, rendered by each example as an
  * `application/problem+json` body (RFC 9457).
@@ -31,6 +33,10 @@ export class HttpProblem extends Error {
 export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) {
     return error;
+  }
+
+  if (error instanceof SyncInputError) {
+    return new HttpProblem(400, 'Bad Request', error.message);
   }
 
   if (isExposedClientError(error)) {

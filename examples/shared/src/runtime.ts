@@ -1,4 +1,4 @@
-import { createCheckClient, createSync, createWorkOS, type CheckClient, type Sync } from '@fgakit/core';
+import { createCheckClient, createSync, createWorkOS, type CheckClient, type CircuitBreakerOptions, type Sync } from '@fgakit/core';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ExampleConfig } from './config.js';
@@ -24,6 +24,7 @@ export interface ExampleRuntime {
 export async function createExampleRuntime(
   config: Pick<ExampleConfig, 'workosBaseUrl' | 'workosApiKey' | 'redisUrl' | 'prefix'>,
   logger: Logger,
+  circuitBreaker?: CircuitBreakerOptions,
 ): Promise<ExampleRuntime> {
   const workos = createWorkOS({ apiKey: config.workosApiKey, baseUrl: config.workosBaseUrl });
   const sync = createSync({ connection: config.redisUrl, prefix: config.prefix, logger });
@@ -34,6 +35,7 @@ export async function createExampleRuntime(
     timeoutMs: 2_000,
     cache: { allowedTtlMs: 60_000, deniedTtlMs: 10_000 },
     invalidation: { redis, prefix: config.prefix },
+    ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
     logger,
   });
   await checks.ready();

@@ -1,4 +1,4 @@
-import { SyncTimeoutError, type CheckClient, type Sync, type SyncTicket } from '@fgakit/core';
+import { SyncInputError, SyncTimeoutError, type CheckClient, type Sync, type SyncTicket } from '@fgakit/core';
 import { HttpProblem, optionalString, requireString } from './problem.js';
 import type { MemoryStore, Organization, User, Workspace } from './store.js';
 
@@ -23,10 +23,39 @@ export interface WriteResult<T> {
 /**
  * Creates the workspaces service: the example's business logic, shared by
  * the Express, Koa and Fastify apps so that each only translates HTTP.
- * Every write changes the store first and then records the change for
- * WorkOS through lifecycle sync.
+ * Every write records its change for WorkOS through lifecycle sync before it
+ * changes the store, so a failed recording (Redis down) leaves both as they
+ * were and the client can retry. An app with a database records the change
+ * inside its own transaction instead (`@fgakit/core/postgres`).
  */
 export function createWorkspacesService({ store, sync, checks }: { store: MemoryStore; sync: Sync; checks: CheckClient }) {
+  // A change that could not be recorded (Redis unreachable) left nothing
+  // changed, so the client gets a 503 and may retry.
+  function recording<A extends unknown[], R>(call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        if (error instanceof SyncInputError) {
+          throw error;
+        }
+
+        throw new HttpProblem(503, 'Service Unavailable', `The change could not be recorded for WorkOS, so nothing was changed; retry shortly (${error instanceof Error ? error.message : String(error)}).`, 1);
+      }
+    };
+  }
+
+  const record = {
+    upsertOrganization: recording(sync.upsertOrganization.bind(sync)),
+    signUpUser: recording(sync.signUpUser.bind(sync)),
+    upsertResource: recording(sync.upsertResource.bind(sync)),
+    grantResourceRole: recording(sync.grantResourceRole.bind(sync)),
+    revokeResourceRole: recording(sync.revokeResourceRole.bind(sync)),
+    setOrganizationRoles: recording(sync.setOrganizationRoles.bind(sync)),
+    removeMembership: recording(sync.removeMembership.bind(sync)),
+    deleteUser: recording(sync.deleteUser.bind(sync)),
+  };
+
   function workspaceOrThrow(id: string): Workspace {
     const workspace = store.workspaces.get(id);
     if (workspace === undefined) {
@@ -77,9 +106,9 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
   return {
     async createOrganization(body: unknown): Promise<WriteResult<Organization>> {
       const organization = { id: requireString(body, 'id'), name: requireString(body, 'name') };
-      store.organizations.set(organization.id, organization);
 
-      const ticket = await sync.upsertOrganization(organization);
+      const ticket = await record.upsertOrganization(organization);
+      store.organizations.set(organization.id, organization);
       return { value: organization, tickets: [ticket] };
     },
 
@@ -104,10 +133,9 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
         throw new HttpProblem(409, 'Conflict', `User "${user.id}" already exists with another email address.`);
       }
 
+      const ticket = await record.signUpUser({ ...user, userId: user.id, organizationId, roles: [role] });
       store.users.set(user.id, user);
       store.putMembership({ userId: user.id, organizationId, role });
-
-      const ticket = await sync.signUpUser({ ...user, userId: user.id, organizationId, roles: [role] });
       return { value: { user, organizationId, role }, tickets: [ticket] };
     },
 
@@ -129,21 +157,22 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
         throw new HttpProblem(404, 'Not Found', `Workspace "${parentId}" does not exist.`);
       }
 
-      store.workspaces.set(workspace.id, workspace);
-      store.setWorkspaceRole(workspace.id, caller.userId, 'workspace-admin');
-
-      const resource = await sync.upsertResource({
+      // NOTE: two recorded changes, not one atomic change: if the grant fails
+      // to record, WorkOS still gets the resource, with no one granted on it.
+      const resource = await record.upsertResource({
         organizationId: workspace.organizationId,
         ...workspaceResource(workspace),
         name: workspace.name,
         ...(parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: parentId } }),
       });
-      const grant = await sync.grantResourceRole({
+      const grant = await record.grantResourceRole({
         userId: caller.userId,
         organizationId: workspace.organizationId,
         resource: workspaceResource(workspace),
         role: 'workspace-admin',
       });
+      store.workspaces.set(workspace.id, workspace);
+      store.setWorkspaceRole(workspace.id, caller.userId, 'workspace-admin');
       return { value: workspace, tickets: [resource, grant] };
     },
 
@@ -190,14 +219,14 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
 
     async updateWorkspace(id: string, body: unknown): Promise<WriteResult<Workspace>> {
       const workspace = { ...workspaceOrThrow(id), name: requireString(body, 'name') };
-      store.workspaces.set(id, workspace);
 
-      const ticket = await sync.upsertResource({
+      const ticket = await record.upsertResource({
         organizationId: workspace.organizationId,
         ...workspaceResource(workspace),
         name: workspace.name,
         ...(workspace.parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: workspace.parentId } }),
       });
+      store.workspaces.set(id, workspace);
       return { value: workspace, tickets: [ticket] };
     },
 
@@ -208,14 +237,14 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
 
       const tickets: SyncTicket[] = [];
       const previous = store.workspaceRole(id, userId);
-      store.setWorkspaceRole(id, userId, role);
 
       // A PUT sets the member's one role on the workspace, so the old one goes.
       if (previous !== undefined && previous !== role) {
-        tickets.push(await sync.revokeResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role: previous }));
+        tickets.push(await record.revokeResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role: previous }));
       }
 
-      tickets.push(await sync.grantResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role }));
+      tickets.push(await record.grantResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role }));
+      store.setWorkspaceRole(id, userId, role);
       return { value: { workspaceId: id, userId, role }, tickets };
     },
 
@@ -226,26 +255,25 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
         throw new HttpProblem(404, 'Not Found', `User "${userId}" has no role on workspace "${id}".`);
       }
 
+      const ticket = await record.revokeResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role: previous });
       store.setWorkspaceRole(id, userId, undefined);
-
-      const ticket = await sync.revokeResourceRole({ userId, organizationId: workspace.organizationId, resource: workspaceResource(workspace), role: previous });
       return { value: { workspaceId: id, userId }, tickets: [ticket] };
     },
 
     async setOrganizationRole(organizationId: string, userId: string, body: unknown): Promise<WriteResult<{ organizationId: string; userId: string; role: string }>> {
       const role = roleOf(body, organizationRoles);
       memberOrThrow(organizationId, userId);
-      store.putMembership({ organizationId, userId, role });
 
-      const ticket = await sync.setOrganizationRoles({ userId, organizationId, roles: [role] });
+      const ticket = await record.setOrganizationRoles({ userId, organizationId, roles: [role] });
+      store.putMembership({ organizationId, userId, role });
       return { value: { organizationId, userId, role }, tickets: [ticket] };
     },
 
     async removeOrganizationMember(organizationId: string, userId: string): Promise<WriteResult<{ organizationId: string; userId: string }>> {
       memberOrThrow(organizationId, userId);
-      store.deleteMembership(organizationId, userId);
 
-      const ticket = await sync.removeMembership({ userId, organizationId });
+      const ticket = await record.removeMembership({ userId, organizationId });
+      store.deleteMembership(organizationId, userId);
       return { value: { organizationId, userId }, tickets: [ticket] };
     },
 
@@ -259,12 +287,11 @@ export function createWorkspacesService({ store, sync, checks }: { store: Memory
         throw new HttpProblem(404, 'Not Found', `User "${userId}" does not exist.`);
       }
 
+      const ticket = await record.deleteUser({ userId });
       store.users.delete(userId);
       for (const membership of store.membershipsOf(userId)) {
         store.deleteMembership(membership.organizationId, userId);
       }
-
-      const ticket = await sync.deleteUser({ userId });
       return { value: { userId }, tickets: [ticket] };
     },
 

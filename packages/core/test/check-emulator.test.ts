@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { readSeedFile, startEmulator, type Emulator, type Seed } from '@fgakit/emulator';
@@ -198,5 +201,27 @@ describe('check client under injected faults', () => {
       'circuit_open',
     ]);
     expect(emulator.requestLog().filter((entry) => entry.route === CHECK_ROUTE)).toHaveLength(3);
+  });
+});
+
+describe('check client against a malformed upstream', () => {
+  it.each([[{ authorized: 'false' }], [{ authorized: 1 }], [{}], [[]], [{ authorized: null }]])('fails closed on %j', async (body) => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const workos = createWorkOS({ apiKey: 'sk_test_malformed', baseUrl: `http://127.0.0.1:${port}` });
+      const checks = createCheckClient({ workos, cache: {} });
+
+      const decision = await checks.check({ organizationMembershipId: 'om_1', permission: 'workspace:view', resource: workspace('ws-1') });
+
+      expect(decision).toMatchObject({ status: 'undecided', reason: 'upstream_error' });
+    } finally {
+      server.close();
+    }
   });
 });

@@ -88,4 +88,22 @@ describe('runGuard', () => {
     expect(runGuard(checks, {}, () => undefined, 'workspace:view', () => workspace('ws_1'))).toEqual({ outcome: 'unauthenticated', decisions: [] });
     expect(checks.upstreamChecks).toHaveLength(0);
   });
+
+  it('treats a null subject as no subject', () => {
+    const checks = createTestCheckClient({ decide: () => true });
+    const resolveNull = (): undefined => null as unknown as undefined;
+
+    expect(runGuard(checks, {}, resolveNull, 'workspace:view', () => workspace('ws_1'))).toEqual({ outcome: 'unauthenticated', decisions: [] });
+    expect(checks.upstreamChecks).toHaveLength(0);
+  });
+
+  it('rejects a subject without usable ids', async () => {
+    const checks = createTestCheckClient({ decide: () => true });
+    const malformed = { userId: undefined, organizationId: 'acme' } as unknown as { userId: string; organizationId: string };
+
+    const result = runGuard(checks, {}, () => malformed, 'workspace:view', () => workspace('ws_1'));
+
+    await expect(result).rejects.toThrow(/Invalid subject/);
+    expect(checks.upstreamChecks).toHaveLength(0);
+  });
 });

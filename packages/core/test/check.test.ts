@@ -272,6 +272,18 @@ describe('circuit breaker', () => {
     expect(probe.status).toBe('allowed');
     expect(checks.upstreamChecks).toHaveLength(4);
   });
+
+  it('stays closed when WorkOS rejects requests', async () => {
+    const rejection = Object.assign(new Error('invalid resource reference'), { status: 422 });
+    const checks = createTestCheckClient({ circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 }, decide: () => rejection });
+    const check = (id: string) => checks.check({ organizationMembershipId: 'om_1', permission: 'p', resource: workspace(id) });
+
+    for (const id of ['a', 'b', 'c', 'd']) {
+      expect(await check(id)).toMatchObject({ status: 'undecided', reason: 'upstream_error' });
+    }
+
+    expect(checks.upstreamChecks).toHaveLength(4);
+  });
 });
 
 describe('onDecision', () => {

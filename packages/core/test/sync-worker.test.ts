@@ -271,6 +271,33 @@ describe('createSyncWorker', () => {
     expect(received).toContainEqual({ kind: 'membership', organizationMembershipId: membershipId });
   });
 
+  it('invalidates after a change whose response was lost', async () => {
+    fixture = await setupSync();
+    const { sync, prefix, workos } = fixture;
+    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    await sync.waitUntilApplied(await sync.upsertResource({ organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws1', name: 'W' }), WAIT);
+    const grant = { userId: 'u1', organizationId: 'acme', resource: { resourceTypeSlug: 'workspace', resourceId: 'ws1' }, role: 'workspace-admin' };
+    await sync.waitUntilApplied(await sync.grantResourceRole(grant), WAIT);
+    const membershipId = (await sync.getMembershipId('u1', 'acme'))!;
+
+    // WorkOS already has the revoke, as if the worker's call went through and its response was lost.
+    const assignments = await workos.authorization.listRoleAssignments({ organizationMembershipId: membershipId });
+    for (const assignment of assignments.data.filter((a) => a.resource.externalId === 'ws1')) {
+      await workos.authorization.removeRoleAssignment({ organizationMembershipId: membershipId, roleAssignmentId: assignment.id });
+    }
+    const subscriber = new Redis(REDIS_URL);
+    const received: DecisionInvalidation[] = [];
+    await subscriber.subscribe(invalidationChannel(prefix));
+    subscriber.on('message', (_channel, message) => received.push(JSON.parse(message) as DecisionInvalidation));
+
+    await sync.waitUntilApplied(await sync.revokeResourceRole(grant), WAIT);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    subscriber.disconnect();
+
+    expect(received).toContainEqual({ kind: 'membership', organizationMembershipId: membershipId });
+  });
+
   it('runs removals before creates', async () => {
     fixture = await setupSync({}, {});
     await fixture.worker.close();

@@ -28,14 +28,33 @@ export interface CheckBackend {
 
 /** Returns true when an error is an HTTP 404 from WorkOS (or a backend that imitates it). */
 export function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'status' in error && error.status === 404;
+  return statusOf(error) === 404;
+}
+
+/**
+ * Returns true when WorkOS rejected the request itself (400, 404, 409, 422):
+ * the service is up, so the circuit breaker must not count it. A caller who
+ * sends malformed resource references must not open the circuit for all.
+ */
+export function isRequestRejection(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 400 || status === 404 || status === 409 || status === 422;
+}
+
+function statusOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined;
 }
 
 /** Builds the backend that calls WorkOS through the SDK. */
 export function workosBackend(workos: WorkOS): CheckBackend {
   return {
     async check(organizationMembershipId, permission, resource) {
-      const result = await workos.authorization.check({ organizationMembershipId, permissionSlug: permission, ...resource });
+      const result: { authorized?: unknown } | null = await workos.authorization.check({ organizationMembershipId, permissionSlug: permission, ...resource });
+
+      // Only a literal true allows: anything malformed fails closed, as an upstream error.
+      if (typeof result?.authorized !== 'boolean') {
+        throw new TypeError(`[fgakit] WorkOS returned an invalid check response ${JSON.stringify(result)}: expected { "authorized": true | false }.`);
+      }
       return result.authorized;
     },
 

@@ -9,7 +9,7 @@ import { CheckEngine, type RequestScope } from './engine.js';
 import { subscribeToInvalidations, type InvalidationSubscription } from './subscriber.js';
 import { positive, type CheckClientOptions } from './options.js';
 import { SubjectResolver } from './subject.js';
-import type { CheckDecision, CheckInput } from './types.js';
+import type { AppSubject, CheckDecision, CheckInput, Subject } from './types.js';
 
 // Members use method syntax on purpose: TypeScript then compares their
 // parameters bivariantly, so a client typed with declared permissions is
@@ -109,10 +109,12 @@ export function createCheckClientWithBackend<P extends string>(
   const checkerFor = (scope: RequestScope): RequestChecker<P> => ({
     check: async (input) => {
       assertPermission(input.permission);
+      assertSubject(input);
       return engine.decide(input, scope);
     },
     filterAuthorized: async (items, filterOptions) => {
       assertPermission(filterOptions.permission);
+      assertSubject(filterOptions.subject);
       return filterAuthorized(engine, scope, items, filterOptions, batchConcurrency);
     },
   });
@@ -149,6 +151,7 @@ export function createCheckClientWithBackend<P extends string>(
     },
     peek(input) {
       assertPermission(input.permission);
+      assertSubject(input);
       return engine.peek(input);
     },
     invalidate: (invalidation) => engine.invalidate(invalidation),
@@ -160,4 +163,25 @@ export function createCheckClientWithBackend<P extends string>(
       await subscription?.close();
     },
   };
+}
+
+/**
+ * Throws a `TypeError` unless a subject carries a membership id or both app
+ * ids as non-empty strings. A malformed subject is a bug in the caller's
+ * resolver, and checking it could match another user's membership.
+ */
+function assertSubject(subject: Subject): void {
+  const valid =
+    typeof subject === 'object' && subject !== null && 'organizationMembershipId' in subject
+      ? isId(subject.organizationMembershipId)
+      : isId((subject as Partial<AppSubject>).userId) && isId((subject as Partial<AppSubject>).organizationId);
+  if (!valid) {
+    throw new TypeError(
+      `[fgakit] Invalid subject ${JSON.stringify(subject)}: pass { organizationMembershipId } or { userId, organizationId } as non-empty strings, or no subject at all for an anonymous request.`,
+    );
+  }
+}
+
+function isId(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0;
 }

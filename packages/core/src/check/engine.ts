@@ -1,6 +1,6 @@
 import type { DecisionInvalidation } from '../invalidation.js';
 import type { Logger } from '../logger.js';
-import { isNotFound, type CheckBackend } from './backend.js';
+import { isNotFound, isRequestRejection, type CheckBackend } from './backend.js';
 import type { CircuitBreaker } from './breaker.js';
 import { decisionKey, type DecisionCache } from './cache.js';
 import { BudgetExhaustedError, CheckTimeoutError, CircuitOpenError, toError, withTimeout } from './errors.js';
@@ -214,7 +214,7 @@ export class CheckEngine {
       breaker?.recordSuccess();
       return result;
     } catch (error) {
-      if (isNotFound(error)) {
+      if (isRequestRejection(error)) {
         breaker?.recordSuccess();
       } else if (breaker?.recordFailure(performance.now()) === true) {
         this.#settings.logger.warn({ err: error }, 'WorkOS checks failing repeatedly; circuit breaker opened');

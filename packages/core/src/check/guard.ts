@@ -55,7 +55,8 @@ export async function evaluateGuard<P extends string>(
   requirement: PermissionRequirement<P>,
   resolveResource: () => ResourceRef | Promise<ResourceRef>,
 ): Promise<GuardResult> {
-  if (subject === undefined) {
+  // Resolvers written as `session && { … }` give null or false without a session.
+  if (subject == null || (subject as unknown) === false) {
     return { outcome: 'unauthenticated', decisions: [] };
   }
 
@@ -87,7 +88,7 @@ export function runGuard<P extends string>(
       return Promise.resolve(subject).then(async (resolved) => evaluateGuard(checks.forRequest(request, budget), resolved, requirement, resolveResource));
     }
 
-    if (subject === undefined) {
+    if (subject == null || (subject as unknown) === false) {
       return { outcome: 'unauthenticated', decisions: [] };
     }
 

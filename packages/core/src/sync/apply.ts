@@ -298,6 +298,13 @@ async function applyMembership(context: ApplyContext, record: DesiredRecord, use
       }
     }
 
+    // An earlier attempt may have deleted it and lost the response: drop the
+    // decisions of the membership id learned before.
+    const learnedId = await store.getId(record.key);
+    if (learnedId !== undefined) {
+      await context.invalidate({ kind: 'membership', organizationMembershipId: learnedId });
+    }
+
     await store.forgetIds([record.key]);
     return { writes };
   }
@@ -335,9 +342,9 @@ async function applyMembership(context: ApplyContext, record: DesiredRecord, use
 
   writes += await applyGrants(context, membership.id, organizationId, record.grants, label);
 
-  if (writes > 0) {
-    await context.invalidate({ kind: 'membership', organizationMembershipId: membership.id });
-  }
+  // Published even when this run wrote nothing: an earlier attempt may have
+  // changed WorkOS and lost the response, so nobody was told yet.
+  await context.invalidate({ kind: 'membership', organizationMembershipId: membership.id });
 
   return { writes };
 }
@@ -456,7 +463,9 @@ async function applyResource(
         writes++;
       }
 
-      await context.invalidate({ kind: 'resource', organizationId: workosOrganizationId, resourceTypeSlug, resourceExternalId: resourceId });
+      // The cascade removed the descendants too, whose cached decisions the
+      // resource's own invalidation does not cover.
+      await context.invalidate({ kind: 'all' });
     }
 
     await store.forgetIds([record.key]);
@@ -524,9 +533,11 @@ async function applyResource(
         : { parent_resource_id: parentResourceId },
     );
     writes++;
-  }
 
-  if (writes > 0) {
+    // Descendants inherit from the new ancestors: their cached decisions are stale too.
+    await context.invalidate({ kind: 'all' });
+  } else {
+    // Published even when this run wrote nothing, as for memberships.
     await context.invalidate({ kind: 'resource', organizationId: workosOrganizationId, resourceTypeSlug, resourceExternalId: resourceId });
   }
 
