@@ -9,6 +9,7 @@
 import {
   guardResponse,
   isThenable,
+  PROBLEM_CONTENT_TYPE,
   permissionsOf,
   runGuard,
   type CheckClient,
@@ -115,6 +116,8 @@ export function createGuards<P extends string>(options: FastifyGuardOptions<P>):
 
 const plugin: FastifyPluginCallback<FastifyGuardOptions> = (fastify, options, done) => {
   const guards = createGuards(options);
+  // Routes (method and URL) whose guard is attached; guard objects may be shared between routes.
+  const attached = new Set<string>();
   fastify.decorateRequest('fgakit', null);
 
   // Routes that declare config.fgakit get the guard appended to their own preHandlers.
@@ -127,6 +130,25 @@ const plugin: FastifyPluginCallback<FastifyGuardOptions> = (fastify, options, do
     const preHandler = guards.requirePermission(guard.requirement, guard.resource, guard);
     const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
     route.preHandler = [...existing, preHandler];
+    for (const method of [route.method].flat()) {
+      attached.add(`${method} ${route.url}`);
+    }
+  });
+
+  // onRoute misses routes added before the plugin. Hooks reach them, so a
+  // route whose guard was never attached fails closed instead of running unguarded.
+  fastify.addHook('preHandler', (request, reply, hookDone) => {
+    const { config, method, url } = request.routeOptions;
+    if (config.fgakit === undefined || attached.has(`${[method].flat().join(',')} ${url ?? ''}`) || attached.has(`${request.method} ${url ?? ''}`)) {
+      hookDone();
+      return;
+    }
+
+    request.log.error({ url: request.routeOptions.url }, '@fgakit/fastify: route declares config.fgakit but was added before the plugin was registered; register the plugin first');
+    void reply
+      .code(500)
+      .header('content-type', PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'The route guard is not installed.' }));
   });
 
   done();
@@ -134,6 +156,6 @@ const plugin: FastifyPluginCallback<FastifyGuardOptions> = (fastify, options, do
 
 /**
  * Fastify plugin that guards every route declaring `config: { fgakit: { requirement, resource } }`.
- * Register it before those routes.
+ * Register it before those routes: a guarded route added earlier answers 500 instead of running unguarded.
  */
 export const fgakit = fastifyPlugin(plugin, { fastify: '5.x', name: '@fgakit/fastify' });
