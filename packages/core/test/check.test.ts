@@ -114,6 +114,23 @@ describe('subject resolution', () => {
   });
 });
 
+describe('subject lookup timeout', () => {
+  it('asks WorkOS when the store does not answer in time', async () => {
+    const checks = createTestCheckClient({
+      decide: () => true,
+      memberships: { 'u1/acme': 'om_1' },
+      membershipLookup: { getMembershipId: () => new Promise<string | undefined>(() => undefined) },
+      subjectCache: { lookupTimeoutMs: 20 },
+      timeoutMs: 10_000,
+    });
+
+    const decision = await checks.check({ userId: 'u1', organizationId: 'acme', permission: 'workspace:view', resource: workspace('ws_1') });
+
+    expect(decision.status).toBe('allowed');
+    expect(checks.upstreamChecks[0]?.organizationMembershipId).toBe('om_1');
+  });
+});
+
 describe('memo and coalescing', () => {
   it('answers repeated checks of one request from the memo', async () => {
     const checks = createTestCheckClient({ decide: () => true });

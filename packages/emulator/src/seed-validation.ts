@@ -153,6 +153,22 @@ export function validateSeed(input: unknown): string[] {
       }
     }
   }
+  // Every type needs a chain of parent types up to organization, or no instance of it could ever be created.
+  const rooted = new Set(['organization']);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [slug, parents] of types) {
+      if (!rooted.has(slug) && parents.some((parent) => rooted.has(parent))) {
+        rooted.add(slug);
+        grew = true;
+      }
+    }
+  }
+  for (const slug of types.keys()) {
+    if (!rooted.has(slug)) {
+      problems.push(`resource_types (slug "${slug}"): no chain of parent types leads to organization, so no resource of this type can be created`);
+    }
+  }
   const typeExists = (slug: unknown): slug is string => slug === 'organization' || (typeof slug === 'string' && types.has(slug));
 
   // Permissions

@@ -141,6 +141,25 @@ describe('settings', () => {
   });
 });
 
+describe('resource type validation', () => {
+  it('rejects types that cannot reach the organization', async () => {
+    const seed = {
+      resource_types: [
+        { slug: 'loop1', name: 'Loop 1', parents: ['loop2'] },
+        { slug: 'loop2', name: 'Loop 2', parents: ['loop1'] },
+        { slug: 'folder', name: 'Folder', parents: ['organization', 'folder'] },
+      ],
+    };
+
+    const failure = startEmulator({ port: 0, seed });
+
+    await expect(failure).rejects.toBeInstanceOf(SeedError);
+    await expect(failure).rejects.toThrow(/slug "loop1"\): no chain of parent types leads to organization/);
+    await expect(failure).rejects.toThrow(/slug "loop2"\): no chain of parent types leads to organization/);
+    await expect(failure).rejects.not.toThrow(/slug "folder"/);
+  });
+});
+
 describe('groups from the seed', () => {
   it('survive the data file and cascade', async () => {
     const dataFile = join(await mkdtemp(join(tmpdir(), 'fgakit-groups-')), 'state.json');

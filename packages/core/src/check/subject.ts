@@ -1,6 +1,7 @@
 import type { DecisionInvalidation } from '../invalidation.js';
 import type { Logger } from '../logger.js';
 import type { CheckBackend } from './backend.js';
+import { withTimeout } from './errors.js';
 import type { MembershipLookup } from './types.js';
 
 /** Options of the cache of app ids to membership ids. */
@@ -20,6 +21,13 @@ export interface SubjectCacheOptions {
    * @defaultValue 10000
    */
   maxEntries?: number;
+  /**
+   * Time the `membershipLookup` store gets before WorkOS is asked instead, in
+   * milliseconds. A store that is down (Redis unreachable) must not hold
+   * every uncached check until the check times out.
+   * @defaultValue 250
+   */
+  lookupTimeoutMs?: number;
 }
 
 interface SubjectEntry {
@@ -43,6 +51,7 @@ export class SubjectResolver {
   #generation = 0;
 
   readonly #logger: Logger;
+  readonly #lookupTimeoutMs: number;
 
   constructor(lookup: MembershipLookup | undefined, backend: CheckBackend, logger: Logger, options: SubjectCacheOptions = {}) {
     this.#lookup = lookup;
@@ -51,6 +60,7 @@ export class SubjectResolver {
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#missingTtlMs = options.missingTtlMs ?? 5_000;
     this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#lookupTimeoutMs = options.lookupTimeoutMs ?? 250;
   }
 
   /** Returns the cached membership id without waiting, or undefined when it is not cached. */
@@ -114,7 +124,7 @@ export class SubjectResolver {
   async #find(userId: string, organizationId: string): Promise<string | undefined> {
     if (this.#lookup !== undefined) {
       try {
-        const stored = await this.#lookup.getMembershipId(userId, organizationId);
+        const stored = await withTimeout(this.#lookup.getMembershipId(userId, organizationId), this.#lookupTimeoutMs);
         if (stored !== undefined) {
           return stored;
         }
