@@ -52,6 +52,9 @@ interface Context {
 
 class UsageError extends Error {}
 
+/** A request the command understood but could not carry out, such as an unknown job id. */
+class NotFoundError extends Error {}
+
 function print(context: Context, json: unknown, text: string): void {
   context.io.stdout(context.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
 }
@@ -99,7 +102,7 @@ async function failed(context: Context): Promise<void> {
   if (action === 'show') {
     const job = id === undefined ? undefined : await context.queue.getJob(id);
     if (!job) {
-      throw new UsageError(`No job ${JSON.stringify(id)}; list failed jobs with "fgakit failed list".`);
+      throw new NotFoundError(`No job ${JSON.stringify(id)}; list failed jobs with "fgakit failed list".`);
     }
 
     const desired = await context.sync.store.read(job.data.entity);
@@ -117,7 +120,7 @@ async function failed(context: Context): Promise<void> {
     let done = 0;
     for (const job of jobs) {
       if (!job) {
-        throw new UsageError(`No job ${JSON.stringify(id)}; list failed jobs with "fgakit failed list".`);
+        throw new NotFoundError(`No job ${JSON.stringify(id)}; list failed jobs with "fgakit failed list".`);
       }
 
       if (action === 'retry') {
@@ -322,8 +325,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(error instanceof UsageError ? `${message}\n\n${USAGE}` : `fgakit: ${message}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    const usage = error instanceof UsageError;
+    if (context.json) {
+      io.stderr(`${JSON.stringify({ error: message, usage })}\n`);
+    } else {
+      io.stderr(usage ? `${message}\n\n${USAGE}` : `fgakit: ${message}\n`);
+    }
+    return usage ? 2 : 1;
   } finally {
     await queue.waitUntilReady().catch(() => undefined);
     await queue.close();

@@ -85,4 +85,15 @@ describe('fgakit', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/Unknown command "nope"/);
   });
+  it('reports errors as JSON with --json', async () => {
+    fixture = await setupSync();
+
+    const missing = await cli('failed', 'show', 'no-such-job', '--json');
+    const unknown = await cli('nope', '--json');
+
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stderr)).toEqual({ error: expect.stringContaining('No job "no-such-job"') as unknown, usage: false });
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ usage: true });
+  });
 });

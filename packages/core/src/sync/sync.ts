@@ -72,7 +72,13 @@ export interface Sync {
   setOrganizationRoles(input: SetOrganizationRolesInput): Promise<SyncTicket>;
   /** Registers or renames a resource. */
   upsertResource(input: UpsertResourceInput): Promise<SyncTicket>;
-  /** Deletes a resource, its descendants and every role assignment on them. */
+  /**
+   * Deletes a resource, its descendants and every role assignment on them.
+   *
+   * NOTE: the desired state of the descendants is not changed: delete them
+   * through sync too (or move them first), or their records and the grants
+   * on them stay behind and later fail as missing in WorkOS.
+   */
   deleteResource(input: DeleteResourceInput): Promise<SyncTicket>;
   /** Grants a resource role to a member of the resource's organization. */
   grantResourceRole(input: ResourceRoleInput): Promise<SyncTicket>;
