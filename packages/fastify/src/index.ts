@@ -156,6 +156,6 @@ const plugin: FastifyPluginCallback<FastifyGuardOptions> = (fastify, options, do
 
 /**
  * Fastify plugin that guards every route declaring `config: { fgakit: { requirement, resource } }`.
- * Register it before those routes: a guarded route added earlier answers 500 instead of running unguarded.
+ * Register it before those routes: a guarded route added earlier fails with a 500 instead of running unguarded.
  */
 export const fgakit = fastifyPlugin(plugin, { fastify: '5.x', name: '@fgakit/fastify' });

@@ -115,7 +115,7 @@ export class CheckEngine {
   }
 
   /**
-   * Returns a decision the cache holds without waiting, or undefined when
+   * Returns a decision stored in the cache without waiting, or undefined when
    * the check needs the asynchronous path. Reports to the hook and the
    * tracer as {@link decide} does. Guards use it so that a cached decision
    * costs no promise.

@@ -343,7 +343,7 @@ async function applyMembership(context: ApplyContext, record: DesiredRecord, use
   writes += await applyGrants(context, membership.id, organizationId, record.grants, label);
 
   // Published even when this run wrote nothing: an earlier attempt may have
-  // changed WorkOS and lost the response, so nobody was told yet.
+  // changed WorkOS and lost the response, so no invalidation went out yet.
   await context.invalidate({ kind: 'membership', organizationMembershipId: membership.id });
 
   return { writes };

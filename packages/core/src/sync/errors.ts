@@ -59,7 +59,7 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /**
- * Returns whether an error says the object already exists: a 409, or a 4xx
+ * Returns whether an error reports that the object already exists: a 409, or a 4xx
  * whose code ends in `_already_exists`. WorkOS does not document which
  * status a duplicate role assignment gets, so the code decides too.
  */
