@@ -14,10 +14,10 @@ function random(seed: number): () => number {
 
 /**
  * Records a burst of interleaved sign-ups, grants, revocations and removals
- * on a few users while the emulator fails, rate-limits and slows down, waits
- * for every change, then asserts that WorkOS equals the expected model with
- * no duplicate user, membership or assignment. Whatever runs the workers
- * (in process or in child processes) must already be started.
+ * on a few users while the emulator fails, rate-limits and slows down, and
+ * waits for every change. Then it asserts that WorkOS equals the expected
+ * model, with no duplicate user, membership or assignment. The workers (in
+ * process or in child processes) must already run.
  */
 export async function convergeUnderFaults(fixture: SyncFixture, changes = 80): Promise<void> {
   const { sync, emulator } = fixture;

@@ -101,7 +101,7 @@ export interface CreateSyncWorkerOptions {
    */
   prerequisiteDelayMs?: number;
   /**
-   * Longest time a job waits for a prerequisite recorded in sync to reach
+   * Maximum time a job waits for a prerequisite recorded in sync to reach
    * WorkOS, counted from the job's creation, in milliseconds. A prerequisite
    * that failed permanently fails its dependents at once.
    * @defaultValue `900000` (15 minutes)
