@@ -102,15 +102,7 @@ export class CheckEngine {
     }
 
     endSpan(decision, organizationMembershipId);
-    this.report({
-      subject: subjectOf(input),
-      organizationMembershipId,
-      permission: input.permission,
-      resource: input.resource,
-      decision,
-      cached: decision.source !== 'upstream',
-      latencyMs: performance.now() - started,
-    });
+    this.#reportCheck(input, organizationMembershipId, decision, started);
     return decision;
   }
 
@@ -142,17 +134,7 @@ export class CheckEngine {
     if (this.#tracer !== undefined) {
       startCheckSpan(this.#tracer, input.permission, input.resource)(decision, organizationMembershipId);
     }
-    if (this.#settings.onDecision !== undefined) {
-      this.report({
-        subject: subjectOf(input),
-        organizationMembershipId,
-        permission: input.permission,
-        resource: input.resource,
-        decision,
-        cached: true,
-        latencyMs: performance.now() - started,
-      });
-    }
+    this.#reportCheck(input, organizationMembershipId, decision, started);
     return decision;
   }
 
@@ -168,6 +150,23 @@ export class CheckEngine {
     const pending = this.#decideUncached(key, organizationMembershipId, permission, resource, scope);
     scope.memo?.set(key, pending);
     return pending;
+  }
+
+  #reportCheck(input: CheckInput, organizationMembershipId: string | undefined, decision: CheckDecision, started: number): void {
+    // Builds the event only when someone listens: this runs on every guarded request.
+    if (this.#settings.onDecision === undefined) {
+      return;
+    }
+
+    this.report({
+      subject: subjectOf(input),
+      organizationMembershipId,
+      permission: input.permission,
+      resource: input.resource,
+      decision,
+      cached: decision.source !== 'upstream',
+      latencyMs: performance.now() - started,
+    });
   }
 
   /** Passes a decision to the `onDecision` hook, logging what the hook throws. */
