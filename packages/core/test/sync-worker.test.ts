@@ -127,6 +127,41 @@ describe('createSyncWorker', () => {
     expect(await canView()).toBe(false);
   });
 
+  it('deletes the recorded descendants of a deleted resource', async () => {
+    fixture = await setupSync();
+    const { sync, workos } = fixture;
+    const workspace = (resourceId: string, parentId?: string) =>
+      sync.upsertResource({
+        organizationId: 'acme',
+        resourceTypeSlug: 'workspace',
+        resourceId,
+        name: resourceId,
+        ...(parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: parentId } }),
+      });
+    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    for (const [id, parent] of [['top', undefined], ['other', undefined], ['child', 'top'], ['grandchild', 'child'], ['moved', 'top']] as const) {
+      await sync.waitUntilApplied(await workspace(id, parent), WAIT);
+    }
+    const grant = { userId: 'u1', organizationId: 'acme', resource: { resourceTypeSlug: 'workspace', resourceId: 'grandchild' }, role: 'workspace-viewer' };
+    await sync.waitUntilApplied(await sync.grantResourceRole(grant), WAIT);
+    await sync.waitUntilApplied(await workspace('moved', 'other'), WAIT);
+
+    const deletion = await sync.deleteResource({ organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'top' });
+    await sync.waitUntilApplied(deletion, WAIT);
+
+    const organizationId = (await sync.getOrganizationId('acme'))!;
+    const remaining = await workos.authorization.listResources({ organizationId, resourceTypeSlug: 'workspace' });
+    const records = await Promise.all(['child', 'grandchild', 'moved'].map((id) => sync.store.read(`r:acme:workspace:${id}`)));
+
+    expect(deletion.changes.map((change) => change.entity).sort()).toEqual(['r:acme:workspace:child', 'r:acme:workspace:grandchild', 'r:acme:workspace:top']);
+    expect(remaining.data.map((resource) => resource.externalId).sort()).toEqual(['moved', 'other']);
+    expect(records.map((record) => record?.exists)).toEqual([false, false, true]);
+
+    // The membership still converges: its grant on a deleted resource is skipped, not retried.
+    await sync.waitUntilApplied(await sync.setOrganizationRoles({ userId: 'u1', organizationId: 'acme', roles: ['auditor'] }), WAIT);
+  });
+
   it('converges a burst to the last state', async () => {
     fixture = await setupSync();
     const { sync, emulator } = fixture;

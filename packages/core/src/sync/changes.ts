@@ -112,7 +112,8 @@ const planners: { [K in SyncOperation]: (input: SyncOperationInputs[K]) => Chang
       }
 
       const e = entityKey({ kind: 'resource', organizationId, resourceTypeSlug, resourceId });
-      return ({ operation: op, priority: PRIORITY.change, operations: [{ e, exists: '1', data: JSON.stringify({ name, parent }) }] });
+      const parentKey = parent === undefined ? '' : entityKey({ kind: 'resource', organizationId, ...parent });
+      return ({ operation: op, priority: PRIORITY.change, operations: [{ e, exists: '1', data: JSON.stringify({ name, parent }), parentKey }] });
     },
 
   deleteResource(input: DeleteResourceInput): Change {
@@ -121,7 +122,8 @@ const planners: { [K in SyncOperation]: (input: SyncOperationInputs[K]) => Chang
       const resourceTypeSlug = requireResourceType(op, 'resourceTypeSlug', input.resourceTypeSlug);
       const resourceId = requireId(op, 'resourceId', input.resourceId);
       const e = entityKey({ kind: 'resource', organizationId, resourceTypeSlug, resourceId });
-      return ({ operation: op, priority: PRIORITY.removal, operations: [{ e, exists: '0' }] });
+      // WorkOS deletes the descendants with the resource, so their desired state goes too.
+      return ({ operation: op, priority: PRIORITY.removal, operations: [{ e, exists: '0', cascade: true }] });
     },
 
   grantResourceRole(input: ResourceRoleInput): Change {

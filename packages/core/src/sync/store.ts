@@ -22,6 +22,10 @@ export interface RecordOperation {
   removeMembershipsOf?: string;
   /** Fail the whole change unless `e` currently exists. */
   requireExists?: true;
+  /** Entity key of a resource's parent, or `''` for a top-level resource; keeps the children index. */
+  parentKey?: string;
+  /** Marks every recorded descendant of the resource `e` as deleted too. */
+  cascade?: true;
 }
 
 /** Raised by the record script when `requireExists` does not hold. */
@@ -64,6 +68,26 @@ for _, op in ipairs(ops) do
   if op.grantAdd then redis.call('SADD', g, op.grantAdd) end
   if op.grantRemove then redis.call('SREM', g, op.grantRemove) end
   if op.indexUser then redis.call('SADD', prefix .. 'um:' .. op.indexUser, op.e) end
+  if op.parentKey then
+    local previous = redis.call('HGET', h, 'parentKey')
+    if previous and previous ~= '' then redis.call('SREM', prefix .. 'rc:' .. previous, op.e) end
+    if op.parentKey ~= '' then redis.call('SADD', prefix .. 'rc:' .. op.parentKey, op.e) end
+    redis.call('HSET', h, 'parentKey', op.parentKey)
+  end
+  if op.cascade then
+    local pending = { op.e }
+    local i = 1
+    while i <= #pending do
+      for _, child in ipairs(redis.call('SMEMBERS', prefix .. 'rc:' .. pending[i])) do
+        if redis.call('HGET', prefix .. 'e:' .. child, 'exists') == '1' then
+          redis.call('HSET', prefix .. 'e:' .. child, 'exists', '0')
+          touch(child)
+          pending[#pending + 1] = child
+        end
+      end
+      i = i + 1
+    end
+  end
   if op.removeMembershipsOf then
     local members = redis.call('SMEMBERS', prefix .. 'um:' .. op.removeMembershipsOf)
     for _, m in ipairs(members) do

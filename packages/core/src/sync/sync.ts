@@ -74,10 +74,7 @@ export interface Sync {
   upsertResource(input: UpsertResourceInput): Promise<SyncTicket>;
   /**
    * Deletes a resource, its descendants and every role assignment on them.
-   *
-   * NOTE: the desired state of the descendants is not changed: delete them
-   * through sync too (or move them first), or their records and the grants
-   * on them stay behind and later fail as missing in WorkOS.
+   * The descendants recorded through sync are recorded as deleted too.
    */
   deleteResource(input: DeleteResourceInput): Promise<SyncTicket>;
   /** Grants a resource role to a member of the resource's organization. */
