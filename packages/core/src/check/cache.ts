@@ -4,7 +4,8 @@ import type { ResourceRef } from './types.js';
 /** Options of the cross-request decision cache. */
 export interface DecisionCacheOptions {
   /**
-   * Maximum number of decisions kept; the least recently used go first.
+   * Maximum number of decisions kept; the least recently used go first
+   * (approximately: an entry read since it was stored gets a second chance).
    * @defaultValue 10000
    */
   maxEntries?: number;
@@ -23,6 +24,8 @@ export interface DecisionCacheOptions {
 interface CacheEntry {
   allowed: boolean;
   expiresAt: number;
+  /** Read since it was stored or last given a second chance. */
+  used: boolean;
   organizationMembershipId: string;
   resource: ResourceRef;
 }
@@ -35,7 +38,8 @@ export function decisionKey(organizationMembershipId: string, permission: string
 }
 
 /**
- * Bounded LRU cache of allowed and denied decisions with separate lifetimes.
+ * Bounded cache of allowed and denied decisions with separate lifetimes,
+ * evicting about the least recently used first.
  *
  * Every invalidation bumps a generation counter. A caller reads the
  * generation before its upstream check and passes it to {@link set}; a result
@@ -86,9 +90,9 @@ export class DecisionCache {
       return undefined;
     }
 
-    // Re-inserting moves the key to the end of the Map's order, which is the LRU order.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    // Only flags the entry: reordering the Map on every hit costs more than
+    // the rest of a cached guard. Eviction gives flagged entries a second chance.
+    entry.used = true;
     return entry.allowed;
   }
 
@@ -96,7 +100,7 @@ export class DecisionCache {
    * Stores a decision unless an invalidation happened after `generation` was
    * read. Returns whether it was stored.
    */
-  set(key: string, entry: Omit<CacheEntry, 'expiresAt'>, generation: number, now: number): boolean {
+  set(key: string, entry: Omit<CacheEntry, 'expiresAt' | 'used'>, generation: number, now: number): boolean {
     if (generation !== this.#generation) {
       return false;
     }
@@ -107,14 +111,22 @@ export class DecisionCache {
     }
 
     this.#entries.delete(key);
-    this.#entries.set(key, { ...entry, expiresAt: now + ttl });
+    this.#entries.set(key, { ...entry, expiresAt: now + ttl, used: false });
 
+    // Second chance: an entry read since it was stored moves to the back once
+    // instead of going, which approximates least-recently-used eviction.
     while (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
+      const oldest = this.#entries.entries().next();
       if (oldest.done === true) {
         break;
       }
-      this.#entries.delete(oldest.value);
+
+      const [oldestKey, oldestEntry] = oldest.value;
+      this.#entries.delete(oldestKey);
+      if (oldestEntry.used) {
+        oldestEntry.used = false;
+        this.#entries.set(oldestKey, oldestEntry);
+      }
     }
     return true;
   }
