@@ -71,6 +71,7 @@ export function resolveTarget(
   organizationId: string,
   fields: Record<string, unknown>,
   names: TargetFields = RESOURCE_TARGET,
+  otherOrganizations: 'not_found' | 'return' = 'not_found',
 ): Resource | undefined {
   const id = fields[names.id];
   const externalId = fields[names.externalId];
@@ -83,7 +84,7 @@ export function resolveTarget(
       ]);
     }
     const resource = state.resources.get(id);
-    if (resource === undefined || resource.organization_id !== organizationId) {
+    if (resource === undefined || (resource.organization_id !== organizationId && otherOrganizations === 'not_found')) {
       throw notFound('Authorization resource', id);
     }
     return resource;

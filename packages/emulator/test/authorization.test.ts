@@ -193,11 +193,13 @@ describe('authorization module', () => {
       workos.authorization.createResource({ organizationId, resourceTypeSlug: 'workspace', externalId: 'x', name: 'X', parentResourceId: 'authz_resource_missing' }),
     ).rejects.toBeInstanceOf(NotFoundException);
 
-    // A parent of another organization is rejected.
+    // A parent of another organization is rejected as invalid input, on create and on a move.
     const other = await workos.organizations.createOrganization({ name: 'Other' });
     await expect(
       workos.authorization.createResource({ organizationId: other.id, resourceTypeSlug: 'workspace', externalId: 'y', name: 'Y', parentResourceId: workspace.id }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ constructor: UnprocessableEntityException, message: expect.stringContaining('invalid_parent_resource') as unknown });
+    const stranger = await workos.authorization.createResource({ organizationId: other.id, resourceTypeSlug: 'workspace', externalId: 'z', name: 'Z' });
+    await expect(workos.patch(`/authorization/resources/${stranger.id}`, { parent_resource_id: workspace.id })).rejects.toBeInstanceOf(UnprocessableEntityException);
 
     // Five levels below the organization at most.
     let parent = workspace.id;
@@ -392,7 +394,8 @@ describe('user management rules', () => {
   it('rejects invalid metadata with 400', async () => {
     const metadata = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`key${index}`, 'value']));
     await expect(workos.organizations.createOrganization({ name: 'Meta', metadata })).rejects.toMatchObject({
-      constructor: BadRequestException,
+      constructor: GenericServerException,
+      status: 400,
       code: 'invalid_metadata',
     });
     const organization = await workos.organizations.createOrganization({ name: 'Meta', metadata: { plan: 'pro', seats: '5' } });

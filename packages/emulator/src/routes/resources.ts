@@ -66,7 +66,8 @@ function createResource({ state, body }: RequestContext) {
   requireOrganization(state, organizationId);
 
   const fields = body as Record<string, unknown>;
-  const parent = resolveTarget(state, organizationId, fields, PARENT_TARGET) ?? state.rootResourceOf(organizationId);
+  // A parent in another organization is found, so that the parent check rejects it with a 422.
+  const parent = resolveTarget(state, organizationId, fields, PARENT_TARGET, 'return') ?? state.rootResourceOf(organizationId);
   if (parent === undefined) {
     throw notFound('Authorization resource', organizationId);
   }
@@ -107,7 +108,7 @@ function updateResource(state: State, resource: Resource, body: unknown) {
   const fields = (body ?? {}) as Record<string, unknown>;
   // An explicit null parent moves the resource to the top level, under the organization's root.
   const parent =
-    fields.parent_resource_id === null ? state.rootResourceOf(resource.organization_id) : resolveTarget(state, resource.organization_id, fields, PARENT_TARGET);
+    fields.parent_resource_id === null ? state.rootResourceOf(resource.organization_id) : resolveTarget(state, resource.organization_id, fields, PARENT_TARGET, 'return');
   if (parent !== undefined && parent.id !== resource.parent_id) {
     if (state.ancestry(parent).some((ancestor) => ancestor.id === resource.id)) {
       throw invalidField('parent_resource_id', 'invalid_parent_resource', `Resource '${parent.id}' is inside the subtree of '${resource.id}': a resource cannot move under itself.`);
