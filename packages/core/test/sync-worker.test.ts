@@ -308,7 +308,7 @@ describe('createSyncWorker', () => {
 
   it('invalidates after a change whose response was lost', async () => {
     fixture = await setupSync();
-    const { sync, prefix, workos } = fixture;
+    const { sync, prefix, workos, emulator } = fixture;
     await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
     await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
     await sync.waitUntilApplied(await sync.upsertResource({ organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws1', name: 'W' }), WAIT);
@@ -316,11 +316,8 @@ describe('createSyncWorker', () => {
     await sync.waitUntilApplied(await sync.grantResourceRole(grant), WAIT);
     const membershipId = (await sync.getMembershipId('u1', 'acme'))!;
 
-    // WorkOS already has the revoke, as if the worker's call went through and its response was lost.
-    const assignments = await workos.authorization.listRoleAssignments({ organizationMembershipId: membershipId });
-    for (const assignment of assignments.data.filter((a) => a.resource.externalId === 'ws1')) {
-      await workos.authorization.removeRoleAssignment({ organizationMembershipId: membershipId, roleAssignmentId: assignment.id });
-    }
+    // WorkOS applies the revoke but the worker never gets the response, so its retry finds nothing to write.
+    fixture.emulator.addFault({ kind: 'lose_response', method: 'DELETE', path: '/authorization/organization_memberships/**', times: 1 });
     const subscriber = new Redis(REDIS_URL);
     const received: DecisionInvalidation[] = [];
     await subscriber.subscribe(invalidationChannel(prefix));
@@ -330,7 +327,10 @@ describe('createSyncWorker', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     subscriber.disconnect();
 
+    expect(emulator.requestLog().filter((entry) => entry.fault === 'lose_response')).toHaveLength(1);
     expect(received).toContainEqual({ kind: 'membership', organizationMembershipId: membershipId });
+    const remaining = await workos.authorization.listRoleAssignments({ organizationMembershipId: membershipId });
+    expect(remaining.data.filter((assignment) => assignment.resource.externalId === 'ws1')).toEqual([]);
   });
 
   it('runs removals before creates', async () => {

@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
  * Kind of fault. `rate_limit` returns 429 with `Retry-After`, and `error` returns
  * an error status (500 unless set). `latency` delays the request and lets it
  * through. `drop` closes the connection without a response, and `hang` never
- * responds until the client gives up or the emulator closes.
+ * responds until the client gives up or the emulator closes. `lose_response`
+ * carries the request out, then closes the connection before the response:
+ * the change happened, but the client cannot know.
  */
-export type FaultKind = 'rate_limit' | 'error' | 'latency' | 'drop' | 'hang';
+export type FaultKind = 'rate_limit' | 'error' | 'latency' | 'drop' | 'hang' | 'lose_response';
 
 /** A fault rule as callers write it. */
 export interface FaultRuleInput {
@@ -49,7 +51,7 @@ export interface FaultRule {
   remaining: number | null;
 }
 
-const KINDS: readonly FaultKind[] = ['rate_limit', 'error', 'latency', 'drop', 'hang'];
+const KINDS: readonly FaultKind[] = ['rate_limit', 'error', 'latency', 'drop', 'hang', 'lose_response'];
 
 function pick(source: Record<string, unknown>, camel: string, snake: string): unknown {
   return source[camel] ?? source[snake];

@@ -221,6 +221,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         request.socket.destroy();
         return;
       }
+      if (fault.kind === 'lose_response') {
+        const applied = await answer(request, method, url, segments, match);
+        if (method !== 'GET' && applied.status < 400) {
+          scheduleSave();
+        }
+        request.socket.destroy();
+        return;
+      }
       if (fault.kind === 'hang') {
         hangingSockets.add(request.socket);
         request.socket.once('close', () => hangingSockets.delete(request.socket));

@@ -161,6 +161,17 @@ describe('request log, reset and faults', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
+  it('applies a request whose response it loses', async () => {
+    const emulator = await start();
+    const workos = clientFor(emulator, { maxRetries: 0 });
+    emulator.addFault({ kind: 'lose_response', method: 'POST', path: '/organizations', times: 1 });
+
+    await expect(workos.organizations.createOrganization({ name: 'Lost', externalId: 'lost' })).rejects.toThrow();
+
+    expect((await workos.organizations.getOrganizationByExternalId('lost')).name).toBe('Lost');
+    expect(emulator.requestLog()[0]).toMatchObject({ fault: 'lose_response', status: null });
+  });
+
   it('adds latency', async () => {
     const emulator = await start();
     const workos = clientFor(emulator);
