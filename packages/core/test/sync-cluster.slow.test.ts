@@ -59,6 +59,8 @@ async function startCluster(): Promise<number[]> {
 
   for (const port of ports) {
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
+    // Refused connections are expected until the server listens.
+    probe.on('error', () => undefined);
     await probe.connect().catch(() => undefined);
     await probe.ping();
     probe.disconnect();
