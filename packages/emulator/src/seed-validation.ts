@@ -294,6 +294,9 @@ export function validateSeed(input: unknown): string[] {
         problems.push(`${resourceWhere}: external_id is required`);
         continue;
       }
+      if (resourceKeys.has(`${type}/${resource.external_id}`)) {
+        problems.push(`${resourceWhere}: ${type}/${resource.external_id} is listed twice; external ids are unique per type in an organization`);
+      }
       const parent = resource.parent;
       const parentType = isRecord(parent) ? parent.resource_type_slug : 'organization';
       if (parent !== undefined && (!isRecord(parent) || typeof parent.resource_type_slug !== 'string' || typeof parent.external_id !== 'string')) {
@@ -301,7 +304,7 @@ export function validateSeed(input: unknown): string[] {
       } else if (isRecord(parent) && !resourceKeys.has(`${String(parent.resource_type_slug)}/${String(parent.external_id)}`)) {
         problems.push(`${resourceWhere}: parent ${String(parent.resource_type_slug)}/${String(parent.external_id)} must be listed before it in the same organization`);
       } else if (!(types.get(type) ?? []).includes(String(parentType))) {
-        problems.push(`${resourceWhere}: a "${type}" resource cannot have a "${String(parentType)}" parent`);
+        problems.push(`${resourceWhere}: a "${type}" resource cannot have a parent of type "${String(parentType)}"`);
       }
 
       const parentDepth = isRecord(parent) ? (resourceKeys.get(`${String(parent.resource_type_slug)}/${String(parent.external_id)}`) ?? 0) : 0;

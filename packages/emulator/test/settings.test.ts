@@ -158,6 +158,27 @@ describe('resource type validation', () => {
     await expect(failure).rejects.toThrow(/slug "loop2"\): no chain of parent types leads to organization/);
     await expect(failure).rejects.not.toThrow(/slug "folder"/);
   });
+
+  it('reports every bad seeded resource', async () => {
+    const seed = {
+      resource_types: [{ slug: 'workspace', name: 'Workspace', parents: ['organization'] }],
+      organizations: [
+        {
+          name: 'Acme',
+          resources: [
+            { resource_type_slug: 'workspace', external_id: 'w1', name: 'W1', parent: { resource_type_slug: 'workspace', external_id: 'later' } },
+            { resource_type_slug: 'workspace', external_id: 'w2', name: 'W2' },
+            { resource_type_slug: 'workspace', external_id: 'w2', name: 'W2 again' },
+          ],
+        },
+      ],
+    };
+
+    const failure = startEmulator({ port: 0, seed });
+
+    await expect(failure).rejects.toThrow(/resources\[0\]: parent workspace\/later must be listed before it/);
+    await expect(failure).rejects.toThrow(/resources\[2\]: workspace\/w2 is listed twice/);
+  });
 });
 
 describe('groups from the seed', () => {
