@@ -240,7 +240,7 @@ describe('decision cache', () => {
     expect((await check('om_2', 'ws_2')).source).toBe('upstream');
   });
 
-  it('keeps a result out of the cache when an invalidation lands during its check', async () => {
+  it('drops a result invalidated mid-check', async () => {
     let allowed = true;
     const checks = createTestCheckClient({ cache: {}, decide: () => delayed(allowed, 30) });
     const input = { organizationMembershipId: 'om_1', permission: 'p', resource: workspace('ws_1') };

@@ -139,7 +139,7 @@ export class BodyReader {
   done(): void {
     const metadataErrors = this.errors.filter((error) => error.code === 'invalid_metadata');
     if (metadataErrors.length > 0) {
-      // WorkOS answers `{ code, message }` without `errors`, so the SDK raises a GenericServerException.
+      // WorkOS returns `{ code, message }` without `errors`, so the SDK raises a GenericServerException.
       throw new ApiError(400, { message: metadataErrors.map((error) => error.message).join(' '), code: 'invalid_metadata' });
     }
     if (this.errors.length > 0) {

@@ -14,10 +14,10 @@ export interface FilterOptions<P extends string, T> {
    * of one check per item.
    *
    * Every item must be a direct child of this parent: for other items the
-   * result is wrong. It relies on WorkOS's inheritance rule that a permission
-   * held on a parent (directly, through an ancestor or through an
-   * organization role) holds on all its children, and on discovery listing
-   * the children reached by assignments on the parent or on the children.
+   * result is wrong. It relies on two WorkOS rules. A permission held on a
+   * parent (directly, through an ancestor or through an organization role)
+   * holds on all its children. Discovery lists the children reached by
+   * assignments on the parent or on the children.
    */
   parent?: ResourceRef;
   /** Maximum number of checks in flight; defaults to the client's `batchConcurrency`. */

@@ -1,6 +1,6 @@
 import type { JobsOptions, Queue } from 'bullmq';
 
-/** Job priorities: lower runs first, so removals never wait behind creates or imports. */
+/** Job priorities: lower runs first, so a removal starts before any waiting create or import. Jobs already running finish first. */
 export const PRIORITY = { removal: 1, change: 10, bulk: 100 } as const;
 
 /** Name of the custom backoff strategy the worker registers. */
