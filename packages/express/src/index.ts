@@ -8,7 +8,7 @@
 import {
   guardResponse,
   isThenable,
-  permissionsOf,
+  prepareGuard,
   runGuard,
   type CheckClient,
   type CheckDecision,
@@ -58,10 +58,7 @@ export function createGuards<P extends string>(options: ExpressGuardOptions<P>):
 
   return {
     requirePermission: (requirement, resolveResource, routeOptions) => {
-      for (const permission of permissionsOf(requirement)) {
-        options.checks.assertPermission(permission);
-      }
-      const responseOptions = { hideDenied: routeOptions?.hideDenied ?? options.hideDenied ?? false };
+      const responseOptions = prepareGuard(checks, requirement, routeOptions, options);
 
       const respond = (req: Request, res: Response, next: NextFunction, result: GuardResult): void => {
         req.fgakit = req.fgakit === undefined ? { decisions: result.decisions } : { decisions: [...req.fgakit.decisions, ...result.decisions] };

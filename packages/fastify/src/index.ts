@@ -10,7 +10,7 @@ import {
   guardResponse,
   isThenable,
   PROBLEM_CONTENT_TYPE,
-  permissionsOf,
+  prepareGuard,
   runGuard,
   type CheckClient,
   type CheckDecision,
@@ -68,10 +68,7 @@ export function createGuards<P extends string>(options: FastifyGuardOptions<P>):
 
   return {
     requirePermission: (requirement, resolveResource, routeOptions) => {
-      for (const permission of permissionsOf(requirement)) {
-        options.checks.assertPermission(permission);
-      }
-      const responseOptions = { hideDenied: routeOptions?.hideDenied ?? options.hideDenied ?? false };
+      const responseOptions = prepareGuard(checks, requirement, routeOptions, options);
 
       const reject = (reply: FastifyReply, result: Exclude<GuardResult, { outcome: 'allowed' }>): void => {
         const response = guardResponse(result, responseOptions);

@@ -7,7 +7,7 @@
 import {
   guardResponse,
   isThenable,
-  permissionsOf,
+  prepareGuard,
   runGuard,
   type CheckClient,
   type CheckDecision,
@@ -55,10 +55,7 @@ export function createGuards<P extends string>(options: KoaGuardOptions<P>): Koa
 
   return {
     requirePermission: (requirement, resolveResource, routeOptions) => {
-      for (const permission of permissionsOf(requirement)) {
-        options.checks.assertPermission(permission);
-      }
-      const responseOptions = { hideDenied: routeOptions?.hideDenied ?? options.hideDenied ?? false };
+      const responseOptions = prepareGuard(checks, requirement, routeOptions, options);
 
       const respond = (ctx: GuardContext, next: Next, result: GuardResult): Promise<void> => {
         ctx.state.fgakit = ctx.state.fgakit === undefined ? { decisions: result.decisions } : { decisions: [...ctx.state.fgakit.decisions, ...result.decisions] };

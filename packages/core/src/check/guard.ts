@@ -154,6 +154,27 @@ function combineDecisions<P extends string>(requirement: PermissionRequirement<P
   return { outcome: 'denied', decisions };
 }
 
+/**
+ * Prepares a route guard when the route is added: checks its permissions
+ * against the client's declared ones (so a misspelled slug fails at start,
+ * not on the first request) and settles its response options, the route's
+ * own over the app's.
+ *
+ * @throws TypeError for a permission the client does not declare, or an empty set.
+ */
+export function prepareGuard<P extends string>(
+  checks: CheckClient<P>,
+  requirement: PermissionRequirement<P>,
+  routeOptions: GuardResponseOptions | undefined,
+  appOptions: GuardResponseOptions,
+): Required<GuardResponseOptions> {
+  for (const permission of permissionsOf(requirement)) {
+    checks.assertPermission(permission);
+  }
+
+  return { hideDenied: routeOptions?.hideDenied ?? appOptions.hideDenied ?? false };
+}
+
 /** Builds the default response of a guard that did not allow the request. */
 export function guardResponse(result: Exclude<GuardResult, { outcome: 'allowed' }>, options: GuardResponseOptions = {}): GuardResponse {
   const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };

@@ -11,6 +11,7 @@ export {
   isThenable,
   runGuard,
   permissionsOf,
+  prepareGuard,
   PROBLEM_CONTENT_TYPE,
   type GuardResponse,
   type GuardResponseOptions,
