@@ -1,5 +1,5 @@
 /**
- * Testing kit: a check client whose upstream answers are scripted and whose
+ * Testing kit: a check client whose upstream results are scripted and whose
  * calls are recorded. It runs the real decision path (memo, cache,
  * coalescing, budgets, breaker), so guards behave as in production.
  *
@@ -18,7 +18,7 @@ export interface RecordedCheck {
 }
 
 /**
- * A scripted upstream answer: a boolean for authorized or not, `'not_found'`
+ * A scripted upstream result: a boolean for authorized or not, `'not_found'`
  * for a WorkOS 404, or an Error to simulate a failure. A promise delays it.
  */
 export type ScriptedAnswer = boolean | 'not_found' | Error;
@@ -26,7 +26,7 @@ export type ScriptedAnswer = boolean | 'not_found' | Error;
 /** Options of {@link createTestCheckClient}. */
 export interface TestCheckClientOptions<P extends string> extends Omit<CheckClientOptions<P>, 'workos'> {
   /**
-   * Returns the upstream answer of a check.
+   * Returns the upstream result of a check.
    * @defaultValue every check is denied
    */
   decide?: (check: RecordedCheck) => ScriptedAnswer | Promise<ScriptedAnswer>;
