@@ -47,7 +47,7 @@ export interface Relay {
 /**
  * An outbox table in the app's PostgreSQL database. The app writes intents
  * inside its own transaction, so an intent exists exactly when the app's
- * change committed; a relay then hands committed intents to sync.
+ * change committed. A relay then hands committed intents to sync.
  */
 export interface PostgresOutbox {
   /** Creates the table and its index if they do not exist. */
@@ -114,7 +114,7 @@ export function createPostgresOutbox(options: PostgresOutboxOptions): PostgresOu
       await client.query('BEGIN');
 
       // One relay pass at a time per table keeps the intents of an entity in
-      // order; the others return at once and try again at their next poll.
+      // order. The other passes return at once and try again at their next poll.
       const { rows: locks } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [table]);
       if (locks[0]?.locked !== true) {
         await client.query('COMMIT');

@@ -2,8 +2,8 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 
 /**
- * How fgakit reaches Redis: a `redis://` or `rediss://` URL, ioredis options,
- * or an ioredis `Redis` or `Cluster` instance.
+ * Connection to Redis: a `redis://` or `rediss://` URL, ioredis options, or
+ * an ioredis `Redis` or `Cluster` instance.
  *
  * @remarks
  * fgakit never uses a passed instance directly. It calls `duplicate()` with
@@ -99,7 +99,7 @@ export async function waitForReady(client: Redis | Cluster, timeoutMs: number): 
 }
 
 /**
- * Wraps a key prefix in a Redis Cluster hash tag unless it already holds one,
+ * Wraps a key prefix in a Redis Cluster hash tag unless it already contains one,
  * so every key of a deployment (queue and desired state) lands in one slot and
  * the Lua scripts that touch several of them run on Redis Cluster.
  *

@@ -32,7 +32,7 @@ export interface TestCheckClientOptions<P extends string> extends Omit<CheckClie
   decide?: (check: RecordedCheck) => ScriptedAnswer | Promise<ScriptedAnswer>;
   /** Membership ids by `"userId/organizationId"`, used for app subjects. */
   memberships?: Record<string, string>;
-  /** Answers of resource discovery, by `"membershipId/permission"`. */
+  /** Results of resource discovery, by `"membershipId/permission"`. */
   discoverable?: Record<string, DiscoveredResource[]>;
 }
 
@@ -45,7 +45,7 @@ export interface TestCheckClient<P extends string> extends CheckClient<P> {
 }
 
 /**
- * Creates a check client with scripted upstream answers.
+ * Creates a check client with scripted upstream results.
  *
  * @example
  * ```ts

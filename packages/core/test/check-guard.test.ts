@@ -7,7 +7,7 @@ const workspace = (id: string): ResourceRef => ({ resourceTypeSlug: 'workspace',
 const member = { organizationMembershipId: 'om_1' };
 
 describe('runGuard', () => {
-  it('answers a cached decision synchronously', async () => {
+  it('returns cached decisions synchronously', async () => {
     const events: DecisionEvent[] = [];
     const checks = createTestCheckClient({ cache: {}, decide: ({ resource }) => 'resourceExternalId' in resource && resource.resourceExternalId === 'ws_yes', onDecision: (event) => events.push(event) });
     const guard = (id: string) => runGuard(checks, {}, () => member, 'workspace:view', () => workspace(id));
@@ -27,7 +27,7 @@ describe('runGuard', () => {
     expect(events.map((event) => event.cached)).toEqual([false, false, true, true]);
   });
 
-  it('takes the asynchronous path for app subjects not yet resolved', async () => {
+  it('waits for unresolved app subjects', async () => {
     const checks = createTestCheckClient({ cache: {}, decide: () => true, memberships: { 'u1/acme': 'om_1' } });
     const subject = { userId: 'u1', organizationId: 'acme' };
     const guard = () => runGuard(checks, {}, () => subject, 'workspace:view', () => workspace('ws_1'));
@@ -39,7 +39,7 @@ describe('runGuard', () => {
     expect(isThenable(guard())).toBe(false);
   });
 
-  it('needs every permission of a set cached to answer synchronously', async () => {
+  it('needs every permission cached', async () => {
     const checks = createTestCheckClient({ cache: {}, decide: ({ permission }) => permission === 'workspace:view' });
     await runGuard(checks, {}, () => member, 'workspace:view', () => workspace('ws_1'));
 
@@ -59,7 +59,7 @@ describe('runGuard', () => {
     expect(isThenable(runGuard(checks, {}, () => member, 'workspace:view', () => workspace('ws_1')))).toBe(true);
   });
 
-  it('drops the synchronous answer after an invalidation', async () => {
+  it('waits again after an invalidation', async () => {
     let allowed = true;
     const checks = createTestCheckClient({ cache: {}, decide: () => allowed });
     await runGuard(checks, {}, () => member, 'workspace:view', () => workspace('ws_1'));
@@ -82,7 +82,7 @@ describe('runGuard', () => {
     await expect(thrown).rejects.toThrow('no such route parameter');
   });
 
-  it('answers 401 synchronously without a subject', () => {
+  it('returns unauthenticated without a subject', () => {
     const checks = createTestCheckClient({ decide: () => true });
 
     expect(runGuard(checks, {}, () => undefined, 'workspace:view', () => workspace('ws_1'))).toEqual({ outcome: 'unauthenticated', decisions: [] });

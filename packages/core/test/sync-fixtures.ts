@@ -10,7 +10,7 @@ import { createSyncWorker, type CreateSyncWorkerOptions, type SyncWorker } from 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export const SEED_FILE = fileURLToPath(new URL('../../../examples/fga-seed.yaml', import.meta.url));
 
-/** A fresh key prefix, so tests never see each other's keys. */
+/** Returns a fresh key prefix, so tests never see each other's keys. */
 export function freshPrefix(): string {
   return `fgakit-test-${randomUUID()}`;
 }

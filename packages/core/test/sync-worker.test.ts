@@ -4,6 +4,8 @@ import type { DecisionInvalidation } from '../src/invalidation.js';
 import { invalidationChannel } from '../src/invalidation.js';
 import { SyncFailedError } from '../src/sync/errors.js';
 import { createWorkOS } from '../src/workos.js';
+import type { Sync } from '../src/sync/sync.js';
+import type { SyncTicket } from '../src/sync/types.js';
 import { createSyncWorker } from '../src/sync/worker.js';
 import { FAST_RETRIES, REDIS_URL, setupSync, type SyncFixture } from './sync-fixtures.js';
 
@@ -27,6 +29,23 @@ async function grantsOf(fixture: SyncFixture, membershipId: string): Promise<str
     .filter((a) => a.resource.resourceTypeSlug !== 'organization')
     .map((a) => `${a.resource.resourceTypeSlug}/${a.resource.externalId}:${a.role.slug}`)
     .sort();
+}
+
+/** Records a workspace of organization `acme`, under another workspace when `parentId` is given. */
+function upsertWorkspace(sync: Sync, resourceId: string, parentId?: string): Promise<SyncTicket> {
+  return sync.upsertResource({
+    organizationId: 'acme',
+    resourceTypeSlug: 'workspace',
+    resourceId,
+    name: resourceId,
+    ...(parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: parentId } }),
+  });
+}
+
+/** Registers organization `acme` and signs user `u1` up into it, waiting for both. */
+async function signUpIntoAcme(sync: Sync): Promise<void> {
+  await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
+  await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
 }
 
 describe('createSyncWorker', () => {
@@ -85,17 +104,9 @@ describe('createSyncWorker', () => {
   it('moves a resource to another parent', async () => {
     fixture = await setupSync();
     const { sync, workos } = fixture;
-    const workspace = (resourceId: string, parentId?: string) =>
-      sync.upsertResource({
-        organizationId: 'acme',
-        resourceTypeSlug: 'workspace',
-        resourceId,
-        name: resourceId,
-        ...(parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: parentId } }),
-      });
+    const workspace = (resourceId: string, parentId?: string) => upsertWorkspace(sync, resourceId, parentId);
 
-    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
-    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    await signUpIntoAcme(sync);
     await sync.waitUntilApplied(await workspace('ws-a'), WAIT);
     await sync.waitUntilApplied(await workspace('ws-b'), WAIT);
     await sync.waitUntilApplied(await workspace('ws-child', 'ws-a'), WAIT);
@@ -127,19 +138,11 @@ describe('createSyncWorker', () => {
     expect(await canView()).toBe(false);
   });
 
-  it('deletes the recorded descendants of a deleted resource', async () => {
+  it('deletes recorded descendants too', async () => {
     fixture = await setupSync();
     const { sync, workos } = fixture;
-    const workspace = (resourceId: string, parentId?: string) =>
-      sync.upsertResource({
-        organizationId: 'acme',
-        resourceTypeSlug: 'workspace',
-        resourceId,
-        name: resourceId,
-        ...(parentId === undefined ? {} : { parent: { resourceTypeSlug: 'workspace', resourceId: parentId } }),
-      });
-    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
-    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    const workspace = (resourceId: string, parentId?: string) => upsertWorkspace(sync, resourceId, parentId);
+    await signUpIntoAcme(sync);
     for (const [id, parent] of [['top', undefined], ['other', undefined], ['child', 'top'], ['grandchild', 'child'], ['moved', 'top']] as const) {
       await sync.waitUntilApplied(await workspace(id, parent), WAIT);
     }
@@ -219,7 +222,7 @@ describe('createSyncWorker', () => {
     expect(await membershipsOf(fixture, 'u1')).toHaveLength(1);
   });
 
-  it('waits for a prerequisite without using up attempts', async () => {
+  it('waits without using up attempts', async () => {
     fixture = await setupSync({ prerequisiteDelayMs: 10 }, { attempts: 2 });
     const { sync } = fixture;
 
@@ -232,11 +235,10 @@ describe('createSyncWorker', () => {
     expect(await membershipsOf(fixture, 'u1')).toHaveLength(1);
   });
 
-  it('fails a change at once when its prerequisite failed', async () => {
+  it('fails when a prerequisite failed', async () => {
     fixture = await setupSync();
     const { sync } = fixture;
-    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
-    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
+    await signUpIntoAcme(sync);
     const resource = await sync.upsertResource({ organizationId: 'acme', resourceTypeSlug: 'no-such-type', resourceId: 'x', name: 'X' });
     await expect(sync.waitUntilApplied(resource, WAIT)).rejects.toThrow(SyncFailedError);
 
@@ -306,12 +308,11 @@ describe('createSyncWorker', () => {
     expect(received).toContainEqual({ kind: 'membership', organizationMembershipId: membershipId });
   });
 
-  it('invalidates after a change whose response was lost', async () => {
+  it('invalidates after a lost response', async () => {
     fixture = await setupSync();
     const { sync, prefix, workos, emulator } = fixture;
-    await sync.waitUntilApplied(await sync.upsertOrganization({ id: 'acme', name: 'Acme' }), WAIT);
-    await sync.waitUntilApplied(await sync.signUpUser({ userId: 'u1', email: 'u1@example.com', organizationId: 'acme' }), WAIT);
-    await sync.waitUntilApplied(await sync.upsertResource({ organizationId: 'acme', resourceTypeSlug: 'workspace', resourceId: 'ws1', name: 'W' }), WAIT);
+    await signUpIntoAcme(sync);
+    await sync.waitUntilApplied(await upsertWorkspace(sync, 'ws1'), WAIT);
     const grant = { userId: 'u1', organizationId: 'acme', resource: { resourceTypeSlug: 'workspace', resourceId: 'ws1' }, role: 'workspace-admin' };
     await sync.waitUntilApplied(await sync.grantResourceRole(grant), WAIT);
     const membershipId = (await sync.getMembershipId('u1', 'acme'))!;

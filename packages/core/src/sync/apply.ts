@@ -7,7 +7,7 @@ import { entityKey } from './keys.js';
 import type { DesiredStateStore } from './store.js';
 import type { DesiredRecord, ResourceGrant, SyncResourceRef } from './types.js';
 
-/** What converging an entity needs from the worker. */
+/** Worker services that converging an entity uses. */
 export interface ApplyContext {
   workos: WorkOS;
   store: DesiredStateStore;
@@ -73,7 +73,7 @@ async function applyOrganization(context: ApplyContext, record: DesiredRecord, o
 
   if (!record.exists) {
     // NOTE: sync has no operation that deletes an organization yet, so a
-    // removed organization record only forgets the learned id.
+    // removed organization record only drops the learned id.
     await store.forgetIds([record.key]);
     return { writes };
   }

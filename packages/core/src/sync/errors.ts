@@ -1,4 +1,4 @@
-/** How the worker treats a failed WorkOS call. */
+/** Kind of a failed WorkOS call, which decides what the worker does next. */
 export type FailureKind =
   /** Network error, timeout or 5xx: retry with exponential backoff and jitter. */
   | 'transient'

@@ -23,8 +23,8 @@ export interface ImportOptions {
   /** JSONL lines: one organization, user or membership per line. */
   lines: AsyncIterable<string> | Iterable<string>;
   /**
-   * Name of this import; its checkpoint (the last line done) is kept in
-   * Redis under it, and a run with the same name resumes after it.
+   * Name of this import. Its checkpoint (the last line done) is kept in
+   * Redis under this name, and a run with the same name resumes after it.
    * @defaultValue `'default'`
    */
   name?: string;

@@ -13,9 +13,9 @@ export interface SyncJobData {
 
 /**
  * Enqueues one job per entity. Deduplication by entity keeps at most one job
- * per entity waiting; `keepLastIfActive` makes BullMQ add a follow-up job when
- * a trigger arrives while that entity's job runs, so a change recorded during
- * a run is not dropped.
+ * per entity waiting. With `keepLastIfActive`, BullMQ adds a follow-up job
+ * when a trigger arrives while that entity's job runs, so a change recorded
+ * during a run is not dropped.
  */
 export async function addSyncJobs(queue: Queue<SyncJobData>, entities: readonly string[], priority: number, attempts: number): Promise<void> {
   const options = (entity: string): JobsOptions => ({

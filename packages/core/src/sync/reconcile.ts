@@ -6,7 +6,7 @@ import { entityKey } from './keys.js';
 import type { Sync } from './sync.js';
 import type { ResourceGrant, SyncResourceRef } from './types.js';
 
-/** An entity as the app's own database holds it: the source of truth for reconcile. */
+/** An entity as stored in the app's own database, the source of truth for reconcile. */
 export type SourceEntity =
   | { kind: 'organization'; id: string; name: string }
   | { kind: 'user'; userId: string; email: string; firstName?: string; lastName?: string }

@@ -92,7 +92,7 @@ export interface DeleteUserInput {
   userId: string;
 }
 
-/** Desired state of an entity as the store holds it. */
+/** Desired state of an entity as stored in Redis. */
 export interface DesiredRecord {
   entity: SyncEntity;
   key: string;

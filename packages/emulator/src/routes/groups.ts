@@ -166,16 +166,16 @@ function replaceGroupAssignments(state: State, group: Group, body: unknown) {
 
   // Validate every entry before changing anything, so a bad entry leaves the group as it was.
   const targets = entries.map((entry, index) => readAssignmentTarget(state, group, entry, `role_assignments[${index}].`));
-  const wanted = new Map(targets.map((target) => [`${target.roleSlug}|${target.resource.id}`, target]));
+  const requested = new Map(targets.map((target) => [`${target.roleSlug}|${target.resource.id}`, target]));
   for (const existing of listGroupAssignments(state, group)) {
     const key = `${existing.role_slug}|${existing.resource_id}`;
-    if (wanted.has(key)) {
-      wanted.delete(key);
+    if (requested.has(key)) {
+      requested.delete(key);
     } else {
       state.removeGroupAssignment(existing.id);
     }
   }
-  for (const target of wanted.values()) {
+  for (const target of requested.values()) {
     createGroupAssignment(state, group, target);
   }
 
